@@ -1,0 +1,1 @@
+"""Scrapy project: settings, items, middlewares, CMS-family base spiders and source configurations."""

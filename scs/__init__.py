@@ -1,0 +1,1 @@
+"""The `scs` command line: one entry point for crawling, the mirror, the store and the newsroom."""

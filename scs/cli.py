@@ -1,0 +1,43 @@
+"""`scs`: one command line for everything.
+
+Each subcommand lives in its own module under `scs.commands` with two functions:
+`register(subparsers)` adds its parser (and must import nothing heavy, so start-up
+stays fast) and `run(args) -> int` does the work and returns the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+COMMAND_MODULES = [
+    "scs.commands.crawl",
+    "scs.commands.demo",
+    "scs.commands.sources",
+    "scs.commands.notices",
+    "scs.commands.mirror",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scs", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="SQLAlchemy database URL (default: $SCS_DATABASE_URL, else a SQLite file in the data directory)",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.run(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

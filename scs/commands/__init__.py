@@ -1,0 +1,1 @@
+"""Subcommands of `scs`, one module each (see `scs.cli`)."""

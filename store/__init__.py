@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy 2.0 models, engine/session handling and Alembic migrations."""

@@ -1,0 +1,236 @@
+"""Typed SQLAlchemy models.
+
+Ownership rule: columns and rows written by the crawl (`auto`) and those
+written by analysts are kept apart, so a re-crawl or re-classification can
+refresh the former without ever touching the latter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Notice(Base):
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    url: Mapped[str] = mapped_column(String(1024), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    publisher: Mapped[str] = mapped_column(Text, default="")
+    doc_number: Mapped[str] = mapped_column(String(255), default="")
+    published: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    written: Mapped[dt.date | None] = mapped_column(Date)
+    published_raw: Mapped[str] = mapped_column(Text, default="")
+    written_raw: Mapped[str] = mapped_column(Text, default="")
+    published_reason: Mapped[str] = mapped_column(String(64), default="")
+    written_reason: Mapped[str] = mapped_column(String(64), default="")
+    list_date_raw: Mapped[str] = mapped_column(String(255), default="")
+    body: Mapped[str] = mapped_column(Text)
+    attachments: Mapped[list[Any]] = mapped_column(default=list)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    flags: Mapped[list[Any]] = mapped_column(default=list)
+    jurisdiction: Mapped[str] = mapped_column(String(6), default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    fetched_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_changed: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    # Classification output (auto). Analyst decisions live in the columns below and in Tag rows.
+    relevant_auto: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    relevance_score: Mapped[float] = mapped_column(Float, default=0.0)
+    relevance_evidence: Mapped[list[Any]] = mapped_column(default=list)
+    draft_headline: Mapped[str] = mapped_column(Text, default="")
+    draft_summary: Mapped[str] = mapped_column(Text, default="")
+
+    # Analyst-owned: never written by crawl or classification.
+    relevant_analyst: Mapped[bool | None] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    headline_en: Mapped[str] = mapped_column(Text, default="")
+    summary_en: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by: Mapped[str] = mapped_column(String(64), default="")
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    changed_since_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    slug: Mapped[str] = mapped_column(String(255), default="")
+
+    tags: Mapped[list[Tag]] = relationship(back_populates="notice", cascade="all, delete-orphan")
+    terms: Mapped[list[TermCount]] = relationship(back_populates="notice", cascade="all, delete-orphan")
+    versions: Mapped[list[NoticeVersion]] = relationship(
+        back_populates="notice", cascade="all, delete-orphan", order_by="NoticeVersion.id"
+    )
+
+    @property
+    def relevant(self) -> bool:
+        return self.relevant_analyst if self.relevant_analyst is not None else self.relevant_auto
+
+
+class NoticeVersion(Base):
+    """One row per observed content change of a notice (the first fetch included)."""
+
+    __tablename__ = "notice_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_fields: Mapped[list[Any]] = mapped_column(default=list)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+
+    notice: Mapped[Notice] = relationship(back_populates="versions")
+
+
+class Tag(Base):
+    """A facet value on a notice.
+
+    origin ``auto``: written by the classifiers, replaced wholesale on re-classification.
+    origin ``analyst``: an analyst's decision; ``present`` false means the analyst removed
+    the value, which hides an auto tag of the same value.
+    """
+
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("notice_id", "facet", "value", "origin"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    facet: Mapped[str] = mapped_column(String(32))  # scs_types | industries | locations
+    value: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(16))  # auto | analyst
+    present: Mapped[bool] = mapped_column(Boolean, default=True)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    evidence: Mapped[list[Any]] = mapped_column(default=list)
+    set_by: Mapped[str] = mapped_column(String(64), default="")
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    notice: Mapped[Notice] = relationship(back_populates="tags")
+
+
+class TermCount(Base):
+    """An SCS term found in a notice, with its count and character offsets (field:start)."""
+
+    __tablename__ = "terms"
+    __table_args__ = (UniqueConstraint("notice_id", "term"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    term: Mapped[str] = mapped_column(String(64), index=True)
+    count: Mapped[int] = mapped_column(Integer)
+    offsets: Mapped[list[Any]] = mapped_column(default=list)
+
+    notice: Mapped[Notice] = relationship(back_populates="terms")
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    command: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[str] = mapped_column(String(32), default="running")
+
+    sources: Mapped[list[SourceRun]] = relationship(back_populates="run", cascade="all, delete-orphan")
+
+
+class SourceRun(Base):
+    """Per-source figures of one run."""
+
+    __tablename__ = "source_runs"
+    __table_args__ = (UniqueConstraint("run_id", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finish_reason: Mapped[str] = mapped_column(String(64), default="")
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    list_pages: Mapped[int] = mapped_column(Integer, default=0)
+    list_items: Mapped[int] = mapped_column(Integer, default=0)
+    notices_new: Mapped[int] = mapped_column(Integer, default=0)
+    notices_updated: Mapped[int] = mapped_column(Integer, default=0)
+    notices_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[dict[str, Any]] = mapped_column(default=dict)  # kind -> count
+    field_coverage: Mapped[dict[str, Any]] = mapped_column(default=dict)  # field -> share
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocked_reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="")  # ok | stale | broken | blocked | failing
+
+    run: Mapped[CrawlRun] = relationship(back_populates="sources")
+
+
+class QuarantinedPage(Base):
+    """A page that could not be made into a valid notice, kept with its raw bytes and the reason."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (UniqueConstraint("url", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    url: Mapped[str] = mapped_column(String(1024))
+    kind: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[int | None] = mapped_column(Integer)
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    body: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AuditEntry(Base):
+    """Who changed what on a notice, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    user: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
