@@ -1,0 +1,201 @@
+"""Writing crawled notices and reading them back.
+
+`save_notice` is the crawl's upsert on the canonical URL: the same page twice is
+stored once; a changed page updates the crawl-owned columns, replaces the `auto`
+tags and terms and records a `NoticeVersion`; analyst columns and `analyst` tag
+rows are never written here. When a reviewed notice changes, it is flagged
+(`changed_since_review`) for another look.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from store.models import Notice, NoticeVersion, Tag, TermCount, utcnow
+
+FACETS = ("scs_types", "industries", "locations")
+SaveOutcome = Literal["new", "updated", "unchanged"]
+
+# Crawl-owned columns compared to tell what changed; the content hash covers them all.
+CONTENT_FIELDS = (
+    "title",
+    "publisher",
+    "doc_number",
+    "published",
+    "written",
+    "body",
+    "attachments",
+)
+_CRAWL_FIELDS = (
+    *CONTENT_FIELDS,
+    "source",
+    "published_raw",
+    "written_raw",
+    "published_reason",
+    "written_reason",
+    "list_date_raw",
+    "meta",
+    "flags",
+    "jurisdiction",
+    "content_hash",
+    "fetched_at",
+)
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses (attachments, evidence) as JSON-ready dicts."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _crawl_values(item: Any) -> dict[str, Any]:
+    return {name: _plain(getattr(item, name)) for name in _CRAWL_FIELDS}
+
+
+def _apply_classification(session: Session, notice: Notice, classification: Any) -> None:
+    """Replace the notice's auto tags, terms and relevance with a fresh classification."""
+    for tag in [t for t in notice.tags if t.origin == "auto"]:
+        notice.tags.remove(tag)
+    notice.terms.clear()
+    session.flush()
+    if classification is None:
+        notice.relevant_auto = False
+        notice.relevance_score = 0.0
+        notice.relevance_evidence = []
+        return
+    notice.relevant_auto = bool(classification.relevant)
+    notice.relevance_score = float(classification.relevance_score)
+    notice.relevance_evidence = _plain(list(classification.relevance_evidence))
+    for facet, results in classification.tags.items():
+        for result in results:
+            notice.tags.append(
+                Tag(
+                    facet=facet,
+                    value=result.value,
+                    origin="auto",
+                    present=True,
+                    score=float(result.score),
+                    evidence=_plain(list(result.evidence)),
+                )
+            )
+    for hit in classification.terms:
+        notice.terms.append(
+            TermCount(term=hit.term, count=hit.count, offsets=[list(offset) for offset in hit.offsets])
+        )
+
+
+def reclassify_notice(session: Session, notice: Notice, classification: Any) -> None:
+    """Refresh the automatic classification of a stored notice; analyst rows are untouched."""
+    _apply_classification(session, notice, classification)
+
+
+def save_notice(session: Session, item: Any, run_id: int | None = None) -> SaveOutcome:
+    """Insert or update the notice for `item` (a `crawler.items.NoticeItem`) by its canonical URL."""
+    notice = session.scalar(select(Notice).where(Notice.url == item.url))
+    values = _crawl_values(item)
+    if notice is None:
+        notice = Notice(url=item.url, **values)
+        notice.draft_headline = getattr(item, "draft_headline", "")
+        notice.draft_summary = getattr(item, "draft_summary", "")
+        session.add(notice)
+        session.flush()
+        _apply_classification(session, notice, item.classification)
+        notice.versions.append(
+            NoticeVersion(content_hash=item.content_hash, changed_fields=[], run_id=run_id)
+        )
+        return "new"
+    if notice.content_hash == item.content_hash:
+        notice.fetched_at = item.fetched_at
+        return "unchanged"
+    changed = [name for name in CONTENT_FIELDS if getattr(notice, name) != values[name]]
+    for name, value in values.items():
+        setattr(notice, name, value)
+    notice.draft_headline = getattr(item, "draft_headline", notice.draft_headline)
+    notice.draft_summary = getattr(item, "draft_summary", notice.draft_summary)
+    notice.last_changed = utcnow()
+    if notice.status != "new" or notice.reviewed_at is not None:
+        notice.changed_since_review = True
+    _apply_classification(session, notice, item.classification)
+    notice.versions.append(
+        NoticeVersion(content_hash=item.content_hash, changed_fields=changed, run_id=run_id)
+    )
+    return "updated"
+
+
+def effective_tags(notice: Notice) -> dict[str, list[str]]:
+    """The tag values in force per facet: (auto ∪ analyst-added) − analyst-removed."""
+    values: dict[str, set[str]] = {facet: set() for facet in FACETS}
+    removed: dict[str, set[str]] = {facet: set() for facet in FACETS}
+    for tag in notice.tags:
+        if tag.origin == "analyst" and not tag.present:
+            removed.setdefault(tag.facet, set()).add(tag.value)
+        else:
+            values.setdefault(tag.facet, set()).add(tag.value)
+    return {facet: sorted(values[facet] - removed.get(facet, set())) for facet in values}
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def notice_to_dict(notice: Notice, *, with_body: bool = False) -> dict[str, Any]:
+    """The stable JSON shape of a notice used by `scs notices --json` and `scs show --json`."""
+    tags = effective_tags(notice)
+    evidence: dict[str, dict[str, list[Any]]] = {facet: {} for facet in FACETS}
+    for tag in notice.tags:
+        if tag.origin == "auto":
+            evidence.setdefault(tag.facet, {})[tag.value] = tag.evidence
+    data: dict[str, Any] = {
+        "id": notice.id,
+        "source": notice.source,
+        "url": notice.url,
+        "title": notice.title,
+        "published": _iso(notice.published),
+        "written": _iso(notice.written),
+        "published_raw": notice.published_raw,
+        "written_raw": notice.written_raw,
+        "published_reason": notice.published_reason,
+        "written_reason": notice.written_reason,
+        "publisher": notice.publisher,
+        "doc_number": notice.doc_number,
+        "relevant": notice.relevant,
+        "relevance_score": notice.relevance_score,
+        "relevance_evidence": notice.relevance_evidence,
+        **tags,
+        "tags": [
+            {
+                "facet": tag.facet,
+                "value": tag.value,
+                "origin": tag.origin,
+                "present": tag.present,
+                "score": tag.score,
+                "evidence": tag.evidence,
+            }
+            for tag in sorted(notice.tags, key=lambda t: (t.facet, t.value, t.origin))
+        ],
+        "evidence": evidence,
+        "terms": {term.term: term.count for term in sorted(notice.terms, key=lambda t: t.term)},
+        "attachments": notice.attachments,
+        "flags": notice.flags,
+        "status": notice.status,
+        "fetched_at": _iso(notice.fetched_at),
+        "content_hash": notice.content_hash,
+        "versions": len(notice.versions),
+    }
+    if with_body:
+        data["body"] = notice.body
+        data["meta"] = notice.meta
+    return data
+
+
+def notices_by_id(session: Session, ids: Iterable[int]) -> list[Notice]:
+    return list(session.scalars(select(Notice).where(Notice.id.in_(list(ids))).order_by(Notice.id)))
