@@ -17,7 +17,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from store.models import Notice, NoticeVersion, Tag, TermCount, utcnow
+from store.models import Notice, NoticeVersion, QuarantinedPage, Tag, TermCount, utcnow
 
 FACETS = ("scs_types", "industries", "locations")
 SaveOutcome = Literal["new", "updated", "unchanged"]
@@ -88,9 +88,7 @@ def _apply_classification(session: Session, notice: Notice, classification: Any)
                 )
             )
     for hit in classification.terms:
-        notice.terms.append(
-            TermCount(term=hit.term, count=hit.count, offsets=[list(offset) for offset in hit.offsets])
-        )
+        notice.terms.append(TermCount(term=hit.term, count=hit.count, offsets=[list(offset) for offset in hit.offsets]))
 
 
 def reclassify_notice(session: Session, notice: Notice, classification: Any) -> None:
@@ -109,9 +107,7 @@ def save_notice(session: Session, item: Any, run_id: int | None = None) -> SaveO
         session.add(notice)
         session.flush()
         _apply_classification(session, notice, item.classification)
-        notice.versions.append(
-            NoticeVersion(content_hash=item.content_hash, changed_fields=[], run_id=run_id)
-        )
+        notice.versions.append(NoticeVersion(content_hash=item.content_hash, changed_fields=[], run_id=run_id))
         return "new"
     if notice.content_hash == item.content_hash:
         notice.fetched_at = item.fetched_at
@@ -125,9 +121,7 @@ def save_notice(session: Session, item: Any, run_id: int | None = None) -> SaveO
     if notice.status != "new" or notice.reviewed_at is not None:
         notice.changed_since_review = True
     _apply_classification(session, notice, item.classification)
-    notice.versions.append(
-        NoticeVersion(content_hash=item.content_hash, changed_fields=changed, run_id=run_id)
-    )
+    notice.versions.append(NoticeVersion(content_hash=item.content_hash, changed_fields=changed, run_id=run_id))
     return "updated"
 
 
@@ -199,3 +193,26 @@ def notice_to_dict(notice: Notice, *, with_body: bool = False) -> dict[str, Any]
 
 def notices_by_id(session: Session, ids: Iterable[int]) -> list[Notice]:
     return list(session.scalars(select(Notice).where(Notice.id.in_(list(ids))).order_by(Notice.id)))
+
+
+def quarantine_page(session: Session, page: Any, run_id: int | None = None) -> QuarantinedPage:
+    """Keep a page that could not become a notice, with its raw bytes and the reason.
+
+    The same URL failing the same way again updates the row (attempt count, last seen),
+    so a daily crawl of a broken page does not pile up copies.
+    """
+    row = session.scalar(
+        select(QuarantinedPage).where(QuarantinedPage.url == page.url, QuarantinedPage.kind == page.kind)
+    )
+    if row is None:
+        row = QuarantinedPage(source=page.source, url=page.url, kind=page.kind, attempts=0)
+        session.add(row)
+    row.reason = page.reason
+    row.status = page.status
+    row.headers = dict(page.headers)
+    row.body = page.body
+    row.last_seen = utcnow()
+    row.attempts += 1
+    row.resolved = False
+    row.run_id = run_id
+    return row

@@ -1,0 +1,159 @@
+"""The Scrapy item pipelines: thin adapters from items to the pure functions.
+
+Order (see ITEM_PIPELINES in crawler/settings.py): normalise → dates → classify →
+store. A `FailedPage` passes straight through to the store, which quarantines it.
+Each stage catches its own errors per item: a crash on one notice turns that notice
+into a `FailedPage` with the reason and never stops the crawl.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+from typing import Any
+
+from pipelines.text import clean_body, clean_doc_number, clean_line, clean_title, content_hash
+
+logger = logging.getLogger(__name__)
+
+
+def _failed(item: Any, kind: str, reason: str) -> Any:
+    from crawler.items import FailedPage
+
+    return FailedPage(source=item.source, url=item.url, kind=kind, reason=reason)
+
+
+def _is_notice(item: Any) -> bool:
+    from crawler.items import NoticeItem
+
+    return isinstance(item, NoticeItem)
+
+
+class _Stage:
+    """Runs `handle` on notices only, turning any exception into a quarantined page."""
+
+    error_kind = "pipeline-error"
+
+    def process_item(self, item: Any) -> Any:
+        if not _is_notice(item):
+            return item
+        try:
+            return self.handle(item)
+        except Exception as error:
+            logger.exception("%s failed on %s", type(self).__name__, item.url)
+            detail = "".join(traceback.format_exception_only(error)).strip()
+            return _failed(item, self.error_kind, f"{type(self).__name__}: {detail}")
+
+    def handle(self, item: Any) -> Any:
+        raise NotImplementedError
+
+
+class NormalizePipeline(_Stage):
+    """Cleans text fields; a notice without a title or body becomes a quarantined page."""
+
+    def handle(self, item: Any) -> Any:
+        item.title = clean_title(item.title)
+        item.body = clean_body(item.body)
+        item.publisher = clean_line(item.publisher)
+        item.doc_number = clean_doc_number(item.doc_number)
+        if not item.title:
+            return _failed(item, "no-title", "the page has no title")
+        if not item.body:
+            return _failed(item, "empty-body", "the page has no body text")
+        return item
+
+
+class DatesPipeline(_Stage):
+    """Picks the published and written dates from the page's candidates, with the reason."""
+
+    def handle(self, item: Any) -> Any:
+        from pipelines.docdates import pick_document_dates
+
+        crawl_time = item.fetched_at if isinstance(item.fetched_at, dt.datetime) else dt.datetime.now(dt.UTC)
+        dates = pick_document_dates(item.date_candidates, url=item.url, body=item.body, crawl_time=crawl_time)
+        item.published, item.written = dates.published, dates.written
+        item.published_raw, item.written_raw = dates.published_raw, dates.written_raw
+        item.published_reason, item.written_reason = dates.published_reason, dates.written_reason
+        if item.published is None and "no-date" not in item.flags:
+            item.flags.append("no-date")
+        item.content_hash = content_hash(
+            [
+                ("title", item.title),
+                ("body", item.body),
+                ("publisher", item.publisher),
+                ("doc_number", item.doc_number),
+                ("published", item.published),
+                ("written", item.written),
+                ("attachments", [(a.url, a.name) for a in item.attachments]),
+            ]
+        )
+        return item
+
+
+class ClassifyPipeline(_Stage):
+    """Tags the notice (relevance, SCS types, industries, locations) with evidence."""
+
+    def handle(self, item: Any) -> Any:
+        from classifiers import Document, classify
+
+        item.classification = classify(
+            Document(
+                title=item.title,
+                text=item.body,
+                publisher=item.publisher,
+                url=item.url,
+                jurisdiction=item.jurisdiction,
+                site_code=item.meta.get("SiteIDCode", ""),
+            )
+        )
+        return item
+
+
+class StorePipeline:
+    """Writes notices (upsert) and failed pages (quarantine), one transaction per item.
+
+    The outcome of every item is counted in the crawl stats (`scs/notices/<outcome>`,
+    `scs/failed/<kind>`) for the run summary.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.database_url: str | None = crawler.settings.get("SCS_DATABASE_URL")
+        self.run_id: int | None = crawler.settings.getint("SCS_RUN_ID") or None
+        self.store: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        from store.db import Store
+
+        # Migrations are run once by the command that starts the crawl, not by every spider.
+        self.store = Store(self.database_url, upgrade=False)
+
+    def close_spider(self) -> None:
+        if self.store is not None:
+            self.store.dispose()
+
+    def process_item(self, item: Any) -> Any:
+        from store.repository import quarantine_page, save_notice
+
+        stats = self.crawler.stats
+        if _is_notice(item):
+            try:
+                with self.store.session() as session:
+                    outcome = save_notice(session, item, run_id=self.run_id)
+            except Exception as error:
+                logger.exception("storing %s failed", item.url)
+                item = _failed(item, "store-error", f"{type(error).__name__}: {error}")
+            else:
+                stats.inc_value(f"scs/notices/{outcome}")
+                for flag in item.flags:
+                    stats.inc_value(f"scs/flags/{flag}")
+                return item
+        stats.inc_value(f"scs/failed/{item.kind}")
+        with self.store.session() as session:
+            quarantine_page(session, item, run_id=self.run_id)
+        return item
