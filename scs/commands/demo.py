@@ -1,0 +1,40 @@
+"""`scs demo`: start the offline mirror, crawl every source from it, print the summary."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from scs.commands.crawl import add_crawl_options
+
+    parser = subparsers.add_parser("demo", help="crawl every source from the offline mirror into the database")
+    add_crawl_options(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from mirror.server import MirrorServer
+    from scs.commands.crawl import resolve_sources
+    from scs.crawling import format_summary, run_crawl
+    from store.db import Store
+    from store.models import Notice
+
+    with MirrorServer() as mirror:
+        print(f"mirror serving saved pages on {mirror.url}", file=sys.stderr)
+        summaries = run_crawl(
+            resolve_sources([]), db_url=args.db, mirror_url=mirror.url, command="demo", log_level=args.log_level
+        )
+    print(format_summary(summaries))
+    store = Store(args.db, upgrade=False)
+    with store.session() as session:
+        stored = session.scalar(select(func.count()).select_from(Notice))
+    print(f"\n{stored} notices in {store.url}")
+    failed = [s.source for s in summaries if s.failed]
+    if failed:
+        print(f"scs: source(s) failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
