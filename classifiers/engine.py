@@ -1,0 +1,236 @@
+"""Tagging a notice: lexicon matches -> scored, evidenced facet tags and a relevance decision."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from classifiers.lexicon import FacetLexicon, Lexicons, NegativeCue, Scope, TermEntry, default_lexicons
+from classifiers.locations import LocationResolver, default_resolver
+from classifiers.matcher import Match, TermMatcher
+from classifiers.model import Classification, Document, Evidence, TagResult, TermHit
+from classifiers.text import Sentences, to_simplified
+
+MAX_EVIDENCE = 6
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A kept match with the lexicon entry it supports and its weighted contribution."""
+
+    match: Match
+    entry: TermEntry
+    factor: float
+    scope_note: str
+
+    @property
+    def value(self) -> float:
+        return self.entry.weight * self.factor
+
+    def evidence(self) -> Evidence:
+        rule = f"lexicon:{self.entry.facet}/{self.entry.label}:{self.entry.term} w={self.entry.weight:g}"
+        if self.scope_note:
+            rule += f" {self.scope_note}"
+        return Evidence(self.match.term, self.match.field, self.match.start, self.match.end, rule)
+
+
+def _overlaps(a: Match, b: Match) -> bool:
+    return a.field == b.field and a.start < b.end and b.start < a.end
+
+
+def _strictly_inside(inner: Match, outer: Match) -> bool:
+    return (
+        inner.field == outer.field
+        and outer.start <= inner.start
+        and inner.end <= outer.end
+        and (outer.end - outer.start) > (inner.end - inner.start)
+    )
+
+
+class Tagger:
+    def __init__(self, lexicons: Lexicons, resolver: LocationResolver) -> None:
+        self.lexicons = lexicons
+        self.resolver = resolver
+        self.entries: dict[str, list[TermEntry]] = defaultdict(list)
+        self.negatives: dict[str, NegativeCue] = {}
+        self.boilerplate: set[str] = set()
+        boundary: set[str] = set()
+        for lexicon in lexicons.facets.values():
+            for entry in lexicon.entries:
+                self.entries[entry.term].append(entry)
+            for cue in lexicon.negatives:
+                self.negatives[cue.term] = cue
+            self.boilerplate.update(lexicon.boilerplate)
+            boundary.update(lexicon.boundary_terms)
+        self.matcher = TermMatcher(lexicons.all_terms(), boundary)
+
+    # -- matching -------------------------------------------------------------------------------------
+
+    def _drop_negated(self, matches: list[Match]) -> list[Match]:
+        """Remove matches a negative cue covers (信用 inside 信用卡) or cancels nearby (诚信 near 校训)."""
+        cues = [m for m in matches if m.term in self.negatives]
+        kept = []
+        for match in matches:
+            if match.term in self.negatives or match.term in self.boilerplate:
+                continue
+            length = match.end - match.start
+            negated = False
+            for cue_match in cues:
+                cue = self.negatives[cue_match.term]
+                if (_overlaps(match, cue_match) and length <= cue_match.end - cue_match.start) or (
+                    cue.window
+                    and match.term in cue.cancels
+                    and cue_match.field == match.field
+                    and abs(cue_match.start - match.start) <= cue.window
+                ):
+                    negated = True
+                if negated:
+                    break
+            if not negated:
+                kept.append(match)
+        return kept
+
+    def _boilerplate_spans(self, matches: list[Match], sentences: Sentences) -> list[tuple[int, int]]:
+        return [sentences.span(m.start) for m in matches if m.field == "text" and m.term in self.boilerplate]
+
+    # -- scoring --------------------------------------------------------------------------------------
+
+    def _scored(
+        self,
+        facets: Iterable[str],
+        scope: Scope,
+        matches: list[Match],
+        boilerplate: list[tuple[int, int]],
+        nested: str,
+    ) -> list[Scored]:
+        facet_set = set(facets)
+        candidates = [
+            (match, entry)
+            for match in matches
+            for entry in self.entries.get(match.term, ())
+            if entry.facet in facet_set
+        ]
+        scored = []
+        for match, entry in candidates:
+            covered = any(
+                _strictly_inside(match, other) and (nested == "facet" or other_entry.label == entry.label)
+                for other, other_entry in candidates
+            )
+            if covered:
+                continue
+            if match.field == "title":
+                factor, note = scope.title, "×title"
+            elif any(start <= match.start < end for start, end in boilerplate):
+                factor, note = scope.text * scope.boilerplate, "×boilerplate"
+            else:
+                factor, note = scope.text, ""
+            scored.append(Scored(match, entry, factor, note))
+        return scored
+
+    @staticmethod
+    def _label_scores(scored: list[Scored], scope: Scope) -> dict[str, tuple[float, list[Scored]]]:
+        by_label: dict[str, list[Scored]] = defaultdict(list)
+        for item in scored:
+            by_label[item.entry.label].append(item)
+        results = {}
+        for label, items in by_label.items():
+            per_term: dict[tuple[str, str], int] = defaultdict(int)
+            total = 0.0
+            used = []
+            for item in sorted(items, key=lambda s: -s.value):
+                key = (item.entry.term, item.match.field)
+                if per_term[key] >= scope.max_count:
+                    continue
+                per_term[key] += 1
+                total += item.value
+                used.append(item)
+            results[label] = (total, used)
+        return results
+
+    def _tags(self, lexicon: FacetLexicon, matches: list[Match], boilerplate: list[tuple[int, int]]) -> list[TagResult]:
+        nested = str(lexicon.extra.get("x_nested", "label"))
+        scored = self._scored([lexicon.facet], lexicon.scope, matches, boilerplate, nested)
+        scores = self._label_scores(scored, lexicon.scope)
+        if not scores:
+            return []
+        best = max(total for total, _ in scores.values())
+        chosen = {
+            label: (total, used)
+            for label, (total, used) in scores.items()
+            if total >= lexicon.scope.threshold and total >= lexicon.scope.relative * best
+        }
+        cross_sector = int(lexicon.extra.get("x_cross_sector", 0))
+        if cross_sector and len(chosen) > cross_sector:
+            # many sectors named only in the body: a cross-sector notice, keep only sectors the title names
+            chosen = {
+                label: value for label, value in chosen.items() if any(item.match.field == "title" for item in value[1])
+            }
+        return [
+            TagResult(label, round(total, 3), [item.evidence() for item in used[:MAX_EVIDENCE]])
+            for label, (total, used) in sorted(chosen.items(), key=lambda kv: -kv[1][0])
+        ]
+
+    # -- the whole notice -----------------------------------------------------------------------------
+
+    def classify(self, doc: Document) -> Classification:
+        title = to_simplified(doc.title)
+        text = to_simplified(doc.text)
+        publisher = to_simplified(doc.publisher)
+        matches = self.matcher.find("title", title) + self.matcher.find("text", text)
+        boilerplate = self._boilerplate_spans(matches, Sentences(text))
+        matches = self._drop_negated(matches)
+
+        relevance = self.lexicons.facets["relevance"]
+        pool = self._scored(
+            [relevance.facet, *relevance.include], relevance.scope, matches, boilerplate, nested="facet"
+        )
+        per_term: dict[tuple[str, str], int] = defaultdict(int)
+        seen: set[Match] = set()
+        score = 0.0
+        counted = []
+        for item in sorted(pool, key=lambda s: -s.value):
+            key = (item.entry.term, item.match.field)
+            if per_term[key] >= relevance.scope.max_count or item.match in seen:
+                continue
+            seen.add(item.match)
+            per_term[key] += 1
+            score += item.value
+            counted.append(item)
+        relevant = score >= relevance.scope.threshold
+
+        tags: dict[str, list[TagResult]] = {"scs_types": [], "industries": []}
+        if relevant:
+            for facet in ("scs_types", "industries"):
+                tags[facet] = self._tags(self.lexicons.facets[facet], matches, boilerplate)
+        tags["locations"] = self.resolver.resolve(title, text, publisher, doc.jurisdiction, doc.site_code)
+
+        evidence = [item.evidence() for item in counted[: MAX_EVIDENCE * 2]]
+        return Classification(
+            relevant=relevant,
+            relevance_score=round(score, 3),
+            relevance_evidence=evidence,
+            tags=tags,
+            terms=self._term_hits(pool),
+        )
+
+    @staticmethod
+    def _term_hits(pool: list[Scored]) -> list[TermHit]:
+        offsets: dict[str, set[tuple[str, int]]] = defaultdict(set)
+        for item in pool:
+            offsets[item.match.term].add((item.match.field, item.match.start))
+        return [
+            TermHit(term, len(places), sorted(places, key=lambda p: (p[0] != "title", p[1])))
+            for term, places in sorted(offsets.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        ]
+
+
+@cache
+def default_tagger() -> Tagger:
+    return Tagger(default_lexicons(), default_resolver())
+
+
+def classify(doc: Document) -> Classification:
+    """Tag one notice with the shipped lexicons (loaded once per process)."""
+    return default_tagger().classify(doc)

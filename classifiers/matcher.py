@@ -1,0 +1,92 @@
+"""Finding lexicon terms: an Aho-Corasick automaton for candidates, jieba only where boundaries decide.
+
+Segmenting a whole body with jieba costs far more than one automaton pass, so the
+automaton finds every candidate and our own `jieba.Tokenizer` (never the global
+one), with a user dictionary built from the lexicons so multi-character SCS terms
+stay whole, is asked only about short ambiguous terms (征信 inside 特征信息).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+BOUNDARY_WINDOW = 12  # characters of context either side given to the tokenizer
+
+
+@dataclass(frozen=True)
+class Match:
+    term: str
+    field: str
+    start: int
+    end: int
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    path = Path(base) / "scs-tracker"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class TermMatcher:
+    def __init__(self, terms: Iterable[str], boundary_terms: Iterable[str] = ()) -> None:
+        import ahocorasick
+
+        self.terms = sorted(set(terms))
+        self.boundary_terms = frozenset(boundary_terms)
+        self._automaton: Any = ahocorasick.Automaton()
+        for term in self.terms:
+            self._automaton.add_word(term, term)
+        self._automaton.make_automaton()
+        self._tokenizer: Any = None
+
+    def find(self, field: str, text: str) -> list[Match]:
+        """Every occurrence of every term (overlaps included), minus boundary-checked misses."""
+        matches = []
+        for end_index, term in self._automaton.iter(text):
+            start = end_index - len(term) + 1
+            if term in self.boundary_terms and not self.on_token_boundaries(text, start, start + len(term)):
+                continue
+            matches.append(Match(term, field, start, end_index + 1))
+        matches.sort(key=lambda m: (m.start, -m.end))
+        return matches
+
+    def tokenizer(self) -> Any:
+        """Our jieba Tokenizer: loaded on first use, main dictionary cached on disk, lexicon terms added."""
+        if self._tokenizer is None:
+            import jieba
+
+            logging.getLogger("jieba").setLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            tokenizer.tmp_dir = str(_cache_dir())
+            tokenizer.initialize()
+            for term in self.terms:
+                tokenizer.add_word(term, freq=max(1000, 200 * len(term)))
+            self._tokenizer = tokenizer
+        return self._tokenizer
+
+    def on_token_boundaries(self, text: str, start: int, end: int) -> bool:
+        """Whether jieba, reading the surrounding words, cuts before `start` and after `end`."""
+        window_start = max(0, start - BOUNDARY_WINDOW)
+        window = text[window_start : min(len(text), end + BOUNDARY_WINDOW)]
+        cuts = {0}
+        position = 0
+        for token in self.tokenizer().cut(window, HMM=False):
+            position += len(token)
+            cuts.add(position)
+        return (start - window_start) in cuts and (end - window_start) in cuts
+
+    def tokenize(self, text: str) -> list[str]:
+        result: list[str] = self.tokenizer().lcut(text, HMM=False)
+        return result
+
+
+@cache
+def shared_matcher(terms: frozenset[str], boundary_terms: frozenset[str]) -> TermMatcher:
+    return TermMatcher(terms, boundary_terms)

@@ -1,0 +1,56 @@
+"""The classifier's input and output types: plain dataclasses, JSON-ready via `dataclasses.asdict`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FACETS = ("scs_types", "industries", "locations")
+FIELDS = ("title", "text", "publisher", "url", "jurisdiction", "site_code", "credit_code")
+
+
+@dataclass
+class Document:
+    """What the classifiers see of a notice."""
+
+    title: str
+    text: str
+    publisher: str = ""
+    url: str = ""
+    jurisdiction: str = ""  # the source's own GB/T 2260 code
+    site_code: str = ""  # <meta name="SiteIDCode">
+
+
+@dataclass
+class Evidence:
+    """Why a tag was given: the matched term, where it is (offsets into `field`, -1 if not textual), the rule."""
+
+    term: str
+    field: str
+    start: int
+    end: int
+    rule: str
+
+
+@dataclass
+class TagResult:
+    value: str
+    score: float
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class TermHit:
+    """A lexicon term found in the notice: how often and where, as (field, start) pairs."""
+
+    term: str
+    count: int
+    offsets: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class Classification:
+    relevant: bool
+    relevance_score: float
+    relevance_evidence: list[Evidence]
+    tags: dict[str, list[TagResult]]
+    terms: list[TermHit]

@@ -1,0 +1,66 @@
+"""Text normalisation that keeps offsets valid for the original string."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+
+
+@cache
+def _char_table() -> dict[int, str]:
+    """Traditional -> simplified, one character to one character (first candidate of OpenCC's table)."""
+    import opencc
+
+    table: dict[int, str] = {}
+    path = Path(opencc.__file__).with_name("dictionary") / "TSCharacters.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        source, _, targets = line.partition("\t")
+        target = targets.split(" ")[0] if targets else ""
+        if len(source) == 1 and len(target) == 1 and source != target:
+            table[ord(source)] = target
+    return table
+
+
+@cache
+def _converter() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Simplified-character text of exactly the same length, so offsets stay valid for `text`.
+
+    OpenCC's phrase-aware conversion is used when it is char-for-char; where it
+    changes the length, fall back to the character table.
+    """
+    table = _char_table()
+    if not any(ord(char) in table for char in text):
+        return text
+    converted: str = _converter().convert(text)
+    if len(converted) == len(text):
+        return converted
+    return text.translate(table)
+
+
+class Sentences:
+    """Sentence spans of a text, for finding the sentence around an offset."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.ends = [match.end() for match in _SENTENCE_END.finditer(text)]
+
+    def span(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.ends, offset)
+        start = self.ends[index - 1] if index > 0 else 0
+        end = self.ends[index] if index < len(self.ends) else len(self.text)
+        return start, end
+
+    def sentence(self, offset: int) -> str:
+        start, end = self.span(offset)
+        return self.text[start:end]
