@@ -31,7 +31,16 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Final
 
-__all__ = ["normalise_date_text", "parse_date", "parse_date_fallback", "parse_date_fast"]
+__all__ = [
+    "LabelledDate",
+    "Role",
+    "label_role",
+    "labelled_dates",
+    "normalise_date_text",
+    "parse_date",
+    "parse_date_fallback",
+    "parse_date_fast",
+]
 
 MIN_YEAR: Final = 1900
 MAX_YEAR: Final = 2099
@@ -345,15 +354,37 @@ class _Undecided:
 UNDECIDED: Final = _Undecided()
 
 
+@dataclass(frozen=True)
+class LabelledDate:
+    """A readable date found in a line, with the role its label gives it."""
+
+    date: dt.date
+    role: Role
+    matched: str  # the normalised text that was read as the date
+
+
+def _labelled(text: str, matches: list[_Match]) -> list[LabelledDate]:
+    return [
+        LabelledDate(match.date, _role_of(text, matches, index), text[match.start : match.end])
+        for index, match in enumerate(matches)
+        if match.date is not None
+    ]
+
+
+def labelled_dates(text: str, reference: dt.date | None = None) -> list[LabelledDate]:
+    """Every date the fast path reads in `text`, in text order, each with its label's role."""
+    normalised = normalise_date_text(text)
+    return _labelled(normalised, _find_dates(normalised, reference))
+
+
 def _fast(text: str, reference: dt.date | None) -> dt.date | _Undecided | None:
     text = normalise_date_text(text)
     if not text:
         return None
     matches = _find_dates(text, reference)
-    usable = [(i, m) for i, m in enumerate(matches) if m.date is not None]
-    if usable:
-        _, best = min(usable, key=lambda item: (_role_of(text, matches, item[0]), item[1].start))
-        return best.date
+    found = _labelled(text, matches)
+    if found:
+        return min(found, key=lambda labelled: labelled.role).date  # min() keeps the first of equals
     if matches or _UNREADABLE.search(text):
         return None  # invalid, unreadable, or relative/yearless without a reference
     return UNDECIDED
