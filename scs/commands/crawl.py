@@ -37,14 +37,20 @@ def resolve_sources(requested: list[str]) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from scs.crawling import format_summary, run_crawl
+    from scs.runlock import EX_TEMPFAIL, RunLockBusy, acquire_run_lock, busy_message
+    from store.db import database_url
 
-    summaries = run_crawl(
-        resolve_sources(args.sources),
-        db_url=args.db,
-        mirror_url=args.mirror,
-        command="crawl",
-        log_level=args.log_level,
-    )
+    sources = resolve_sources(args.sources)
+    db_url = database_url(args.db)
+    try:
+        lock = acquire_run_lock(db_url)
+    except RunLockBusy as busy:
+        print(busy_message("crawl", busy), file=sys.stderr)
+        return EX_TEMPFAIL
+    try:
+        summaries = run_crawl(sources, db_url=db_url, mirror_url=args.mirror, command="crawl", log_level=args.log_level)
+    finally:
+        lock.release()
     print(format_summary(summaries))
     failed = [s.source for s in summaries if s.failed]
     if failed:

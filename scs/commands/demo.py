@@ -20,16 +20,26 @@ def run(args: argparse.Namespace) -> int:
     from mirror.server import MirrorServer
     from scs.commands.crawl import resolve_sources
     from scs.crawling import format_summary, run_crawl
-    from store.db import Store
+    from scs.runlock import EX_TEMPFAIL, RunLockBusy, acquire_run_lock, busy_message
+    from store.db import Store, database_url
     from store.models import Notice
 
-    with MirrorServer() as mirror:
-        print(f"mirror serving saved pages on {mirror.url}", file=sys.stderr)
-        summaries = run_crawl(
-            resolve_sources([]), db_url=args.db, mirror_url=mirror.url, command="demo", log_level=args.log_level
-        )
+    db_url = database_url(args.db)
+    try:
+        lock = acquire_run_lock(db_url)  # before the mirror or anything else starts
+    except RunLockBusy as busy:
+        print(busy_message("demo", busy), file=sys.stderr)
+        return EX_TEMPFAIL
+    try:
+        with MirrorServer() as mirror:
+            print(f"mirror serving saved pages on {mirror.url}", file=sys.stderr)
+            summaries = run_crawl(
+                resolve_sources([]), db_url=db_url, mirror_url=mirror.url, command="demo", log_level=args.log_level
+            )
+    finally:
+        lock.release()
     print(format_summary(summaries))
-    store = Store(args.db, upgrade=False)
+    store = Store(db_url, upgrade=False)
     with store.session() as session:
         stored = session.scalar(select(func.count()).select_from(Notice))
     print(f"\n{stored} notices in {store.url}")
