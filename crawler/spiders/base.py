@@ -3,8 +3,14 @@
 A family subclass only knows how to (1) build the request for list page *n* of a
 column and (2) read list entries and the next page out of a list response. Detail
 pages go through the shared generic extraction (`crawler.extract`), which a family
-may refine. Every request carries an errback, so no URL ends unaccounted for: it
-becomes a notice, or a `FailedPage` with the reason.
+may refine by overriding `extract_detail`. Every request carries an errback, so no
+URL ends unaccounted for: it becomes a notice, or a `FailedPage` with the reason.
+
+Anti-bot pages (`crawler.blocking.detect_block`) are recorded as kind `blocked` and
+never parsed; mis-decoded text (`crawler.encoding`) is re-decoded or refused.
+
+Stats (read by the run summary): `scs/list_pages`, `scs/list_entries`,
+`scs/detail_pages`, `scs/notices`, `scs/failed/<kind>`, `scs/blocked` (the first block's reason).
 """
 
 from __future__ import annotations
@@ -12,13 +18,23 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import urldefrag
 
 import scrapy
-from scrapy.http import Response
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from crawler.items import FailedPage, NoticeItem
+from crawler.blocking import detect_block
+from crawler.encoding import decode_html, is_mojibake
+from crawler.extract import DATE_META_NAMES, DetailPage, extract_detail
+from crawler.items import DateCandidate, FailedPage, NoticeItem
 from crawler.sourceconfig import Column, Source
+
+# Meta key under which the mirror middleware keeps a request's real URL.
+ORIGINAL_URL_META = "scs_original_url"
 
 
 @dataclass
@@ -28,7 +44,8 @@ class ListEntry:
     url: str
     title: str = ""
     date_raw: str = ""
-    extra: dict[str, Any] | None = None  # API fields worth keeping (publisher, doc number, ...)
+    extra: dict[str, Any] | None = None  # API fields worth keeping: publisher, doc_number, summary ...
+    date_kind: str = "list"  # DateCandidate kind of `date_raw`: "list" (HTML list) or "api" (a list API field)
 
 
 @dataclass
@@ -36,8 +53,17 @@ class NoOptions:
     """For families that need no options beyond the columns."""
 
 
+class PageError(Exception):
+    """A page that cannot be used, with the FailedPage `kind` to record it under."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
 class NoticeSpider(scrapy.Spider):
-    """Base spider: subclasses set `family`, `Options` and implement the two list hooks."""
+    """Base spider: subclasses set `family`, `Options` and implement the list hooks."""
 
     family: ClassVar[str] = ""
     Options: ClassVar[type] = NoOptions
@@ -45,29 +71,206 @@ class NoticeSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         for column in self.source.columns:
-            yield self.list_request(column, page=1)
+            yield self._list_request(column, page=1)
+
+    @property
+    def options(self) -> Any:
+        return self.source.options
 
     # -- family hooks -------------------------------------------------------------------------
 
+    @classmethod
+    def check_column(cls, column: Column) -> None:
+        """Raise ValueError naming the missing/wrong `params` key; called when the spider class is built."""
+
     def list_request(self, column: Column, page: int) -> scrapy.Request:
-        """The request for list page `page` (1-based) of `column`."""
+        """The request for list page `page` (1-based) of `column` (callback and errback are set by the base)."""
         raise NotImplementedError
 
     def parse_list_entries(self, response: Response, column: Column, page: int) -> Iterable[ListEntry]:
-        """The entries on one list page."""
+        """The entries on one list page; raise PageError for a response that is not a list."""
         raise NotImplementedError
 
     def has_next_page(self, response: Response, column: Column, page: int, entries: list[ListEntry]) -> bool:
         """Whether list page `page + 1` exists."""
         raise NotImplementedError
 
+    def extract_detail(self, html: str, url: str) -> DetailPage:
+        """Generic extraction; a family overrides this to fix what its templates do differently."""
+        return extract_detail(html, url)
+
     # -- shared flow --------------------------------------------------------------------------
 
+    def _list_request(self, column: Column, page: int) -> scrapy.Request:
+        request = self.list_request(column, page)
+        return request.replace(
+            callback=self.parse_list,
+            errback=self.on_error,
+            cb_kwargs={"column": column, "page": page},
+        )
+
     def parse_list(self, response: Response, column: Column, page: int) -> Iterator[Any]:
-        raise NotImplementedError
+        self._inc("scs/list_pages")
+        if blocked := self.blocked_page(response):
+            yield blocked
+            return
+        try:
+            entries = list(self.parse_list_entries(response, column, page))
+            more = self.has_next_page(response, column, page, entries)
+        except PageError as error:
+            yield self.failed_page(response, error.kind, error.reason)
+            return
+        except Exception as error:  # one broken list page must not stop the crawl
+            self.logger.exception("list page %s", response.url)
+            yield self.failed_page(response, "list-parse-error", f"{type(error).__name__}: {error}")
+            return
+        if not entries:
+            yield self.failed_page(response, "empty-list", f"list page {page} of column {column.name!r} has no entries")
+        self._inc("scs/list_entries", len(entries))
+        for entry in entries:
+            yield scrapy.Request(
+                entry.url, callback=self.parse_detail, errback=self.on_error, cb_kwargs={"entry": entry}
+            )
+        if more and (not self.source.max_pages or page < self.source.max_pages):
+            yield self._list_request(column, page + 1)
 
     def parse_detail(self, response: Response, entry: ListEntry) -> Iterator[NoticeItem | FailedPage]:
-        raise NotImplementedError
+        self._inc("scs/detail_pages")
+        try:
+            item: NoticeItem | FailedPage = self.blocked_page(response) or self.build_notice(response, entry)
+        except PageError as error:
+            item = self.failed_page(response, error.kind, error.reason)
+        except Exception as error:  # a crash in one notice never stops the crawl
+            self.logger.exception("detail page %s", response.url)
+            item = self.failed_page(response, "parse-error", f"{type(error).__name__}: {error}")
+        if isinstance(item, NoticeItem):
+            self._inc("scs/notices")
+        yield item
+
+    def build_notice(self, response: Response, entry: ListEntry) -> NoticeItem:
+        """One detail response -> NoticeItem, or PageError saying why not."""
+        if not response.body.strip():
+            raise PageError("empty-response", "the response body is empty")
+        if not isinstance(response, HtmlResponse | XmlResponse) or not _looks_like_html(response):
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1") or "none"
+            raise PageError("not-html", f"expected an HTML page, got Content-Type {content_type}")
+        page, flags = self.decoded_detail(response)
+        title = page.title or entry.title
+        if not title:
+            raise PageError("no-title", "no title in meta ArticleTitle, title elements, 标题 field or <title>")
+        if not page.body:
+            raise PageError("empty-body", "no known body container with text on the page")
+        extra = entry.extra or {}
+        item = NoticeItem(
+            source=self.source.id,
+            url=urldefrag(response.url).url,
+            title=title,
+            body=page.body,
+            publisher=page.publisher or str(extra.get("publisher") or "") or self.source.publisher,
+            doc_number=page.doc_number or str(extra.get("doc_number") or ""),
+            date_candidates=self.date_candidates(page, entry),
+            attachments=page.attachments,
+            list_date_raw=entry.date_raw,
+            meta=page.meta,
+            jurisdiction=self.source.jurisdiction,
+        )
+        item.flags = [*flags, *notice_flags(item)]
+        return item
+
+    def decoded_detail(self, response: TextResponse) -> tuple[DetailPage, list[str]]:
+        """Extraction of the page as Scrapy decoded it; if that reads as mojibake, of a re-decoding.
+
+        Scrapy already decodes gb2312/gbk as GB18030; what is left is a wrong declared
+        charset (UTF-8 bytes labelled GBK, or latin-1), where `decode_html` guesses again.
+        """
+        page = self.extract_detail(response.text, response.url)
+        if not is_mojibake(page.title + page.body):
+            return page, []
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        for text in (decode_html(response.body, content_type)[0], decode_html(response.body)[0]):
+            page = self.extract_detail(text, response.url)
+            if not is_mojibake(page.title + page.body):
+                return page, ["redecoded"]
+        raise PageError("mojibake", f"text is mis-decoded (declared {response.encoding!r}) and no re-decoding fixes it")
+
+    def blocked_page(self, response: Response) -> FailedPage | None:
+        """A FailedPage of kind `blocked` if the response is an anti-bot page, else None."""
+        verdict = detect_block(response.status, response.headers, response.body)
+        if verdict is None:
+            return None
+        if self.crawler.stats is not None and not self.crawler.stats.get_value("scs/blocked"):
+            self.crawler.stats.set_value("scs/blocked", str(verdict))
+        return self.failed_page(response, "blocked", str(verdict))
+
+    @staticmethod
+    def date_candidates(page: DetailPage, entry: ListEntry) -> list[DateCandidate]:
+        """Every raw date, most trusted kinds first: meta, labelled fields, list/API, byline."""
+        candidates = [
+            DateCandidate(kind="meta", raw=page.meta[name], label=name)
+            for name in DATE_META_NAMES
+            if page.meta.get(name)
+        ]
+        candidates += [DateCandidate(kind="label", raw=value, label=label) for label, value in page.labelled_dates]
+        if entry.date_raw:
+            candidates.append(DateCandidate(kind=entry.date_kind, raw=entry.date_raw))
+        candidates += [DateCandidate(kind="byline", raw=raw) for raw in page.byline_dates]
+        return candidates
 
     def on_error(self, failure: Failure) -> Iterator[FailedPage]:
-        raise NotImplementedError
+        """Errback of every request: HTTP errors, timeouts, network errors, robots.txt refusals."""
+        request = failure.request  # type: ignore[attr-defined]
+        url = request.meta.get(ORIGINAL_URL_META, request.url)
+        if failure.check(HttpError):
+            response = failure.value.response
+            blocked = self.blocked_page(response)
+            if blocked is not None:
+                blocked.url = url
+                yield blocked
+            else:
+                yield self.failed_page(response, "http-error", f"HTTP {response.status}", url=url)
+            return
+        if failure.check(TimeoutError, TCPTimedOutError):
+            kind = "timeout"
+        elif failure.check(DNSLookupError):
+            kind = "dns-error"
+        elif failure.check(IgnoreRequest):
+            kind = "ignored"  # e.g. forbidden by robots.txt
+        else:
+            kind = "network-error"
+        self._inc(f"scs/failed/{kind}")
+        yield FailedPage(source=self.source.id, url=url, kind=kind, reason=f"{failure.type.__name__}: {failure.value}")
+
+    def failed_page(self, response: Response, kind: str, reason: str, url: str = "") -> FailedPage:
+        self._inc(f"scs/failed/{kind}")
+        self.logger.warning("failed page [%s] %s: %s", kind, url or response.url, reason)
+        return FailedPage(
+            source=self.source.id,
+            url=url or urldefrag(response.url).url,
+            kind=kind,
+            reason=reason,
+            status=response.status,
+            headers={
+                key.decode("latin-1"): b", ".join(values).decode("latin-1") for key, values in response.headers.items()
+            },
+            body=response.body,
+        )
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key, count)
+
+
+def _looks_like_html(response: TextResponse) -> bool:
+    """Scrapy may pick HtmlResponse from a URL ending in .html even when the server sent JSON."""
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+    return not content_type or "html" in content_type or "xml" in content_type
+
+
+def notice_flags(item: NoticeItem) -> list[str]:
+    """Warnings for the analyst: the notice exists, but something about it needs a look."""
+    flags = []
+    if not item.date_candidates:
+        flags.append("no-date-candidates")
+    if len(item.body) < 200 and item.attachments:
+        flags.append("text-in-attachments")  # e.g. 印发通知 whose real text is only in the PDF
+    return flags

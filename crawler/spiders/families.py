@@ -3,5 +3,10 @@
 from __future__ import annotations
 
 from crawler.spiders.base import NoticeSpider
+from crawler.spiders.govcn_api import GovcnApiSpider
+from crawler.spiders.hanweb_jpage import HanwebJpageSpider
+from crawler.spiders.trs_static import TrsStaticSpider
 
-FAMILIES: dict[str, type[NoticeSpider]] = {}
+FAMILIES: dict[str, type[NoticeSpider]] = {
+    spider.family: spider for spider in (TrsStaticSpider, GovcnApiSpider, HanwebJpageSpider)
+}

@@ -1,0 +1,373 @@
+"""Generic extraction of a notice detail page: pure functions over HTML text.
+
+Government CMSs (TRS, Hanweb, gov.cn's own templates, NFCMS, ...) differ in
+layout but share a vocabulary: the same `<meta>` names, metadata blocks keyed by
+the same label texts (索引号, 发文机关, 成文日期 ...) and a handful of body
+containers. Matching by label text and by a list of known containers keeps one
+extractor working across families; a family can still refine the result.
+
+Parsing uses `html.parser`: gov.cn pages are sometimes malformed (content after
+`</body>`), which lxml drops and html.parser keeps.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urljoin, urlsplit
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+from crawler.items import Attachment
+
+# <meta name=...> values worth keeping, by their canonical spelling (matched case-insensitively).
+META_NAMES = (
+    "SiteName",
+    "SiteDomain",
+    "SiteIDCode",
+    "ColumnName",
+    "ColumnType",
+    "ColumnDescription",
+    "ColumnKeywords",
+    "ArticleTitle",
+    "PubDate",
+    "ContentSource",
+    "Keywords",
+    "Author",
+    "Url",
+    "firstpublishedtime",
+    "lastmodifiedtime",
+    "manuscriptId",
+)
+DATE_META_NAMES = ("PubDate", "firstpublishedtime")
+
+PUBLISHER_LABELS = ("发文机关", "发文机构", "发布机构", "发布单位", "发文单位")
+DOC_NUMBER_LABELS = ("发文字号", "文号", "发布文号", "备注/文号")
+DATE_LABELS = (
+    "成文日期",
+    "公文生成日期",
+    "印发日期",
+    "发布日期",
+    "发布时间",
+    "发文日期",
+    "颁布时间",
+    "实施日期",
+    "生效日期",
+    "废止日期",
+)
+OTHER_LABELS = (
+    "索引号",
+    "主题分类",
+    "所属主题",
+    "分类",
+    "主题词",
+    "联合发文单位",
+    "有效性",
+    "公文时效",
+    "有效性状态",
+    "公文种类",
+    "标题",
+    "名称",
+    "文件名称",
+    "来源",
+)
+KNOWN_LABELS = frozenset(PUBLISHER_LABELS + DOC_NUMBER_LABELS + DATE_LABELS + OTHER_LABELS)
+
+# Body containers, most specific first; the first one holding text wins.
+BODY_SELECTORS = (
+    "#UCAP-CONTENT",
+    ".TRS_Editor",
+    ".TRS_UEDITOR",
+    "#zoom",
+    ".article_con",
+    ".news_cont_d_wrap",
+    ".pages_content",
+    ".bt-content",
+    "#ivs_content",
+    ".article-content",
+    "#zoomcon",
+    "div.zw",
+)
+# Parts of a body container that are page furniture, not the notice.
+BODY_NOISE_SELECTORS = ("#pagination", ".jiedu-blk", ".editor", ".share", ".bdsharebuttonbox")
+TITLE_SELECTORS = ("h1#ti", "div.sp_title", "#ivs_title", "div.tit h1", ".article_title", ".article-title", "h1")
+BYLINE_SELECTORS = (".pages-date", ".sp_time", ".article_time", ".time", "#ivs_date", ".zw-info", ".info")
+ATTACHMENT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zip", "rar", "et")
+
+_SPACES = re.compile(r"[\s\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff]+")
+_LABEL_JUNK = re.compile(r"[\s\u3000\u00a0:：]+")
+_DATE_IN_TEXT = re.compile(
+    r"(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+)
+_DOC_NUMBER = re.compile(
+    r"^(?:[\u4e00-\u9fa5]{1,16}\s*[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*第?\s*\d+\s*号"
+    r"|[\u4e00-\u9fa5]{2,20}令\s*第?\s*\d+\s*号)$"
+)
+_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|——| - | – )\s*")
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "li", "tr", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article"}
+    | {"blockquote", "dd", "dt", "center", "pre"}
+)
+
+
+@dataclass
+class DetailPage:
+    """What the generic extractor found on one detail page (raw strings; pipelines normalise)."""
+
+    title: str = ""
+    body: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)  # label (spaces/colons removed) -> value
+    attachments: list[Attachment] = field(default_factory=list)
+    byline_dates: list[str] = field(default_factory=list)
+
+    @property
+    def publisher(self) -> str:
+        return first_field(self.fields, PUBLISHER_LABELS)
+
+    @property
+    def doc_number(self) -> str:
+        return first_field(self.fields, DOC_NUMBER_LABELS) or find_doc_number(self.body)
+
+    @property
+    def labelled_dates(self) -> list[tuple[str, str]]:
+        return [(label, self.fields[label]) for label in DATE_LABELS if self.fields.get(label)]
+
+
+def clean_text(text: str) -> str:
+    """Collapse every kind of space (full-width, nbsp, zero-width) to one ASCII space and strip."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalise_label(text: str) -> str:
+    """`标　　题：` -> `标题`: labels are padded with full-width spaces and end with a colon."""
+    return _LABEL_JUNK.sub("", text)
+
+
+def first_field(fields: dict[str, str], labels: tuple[str, ...]) -> str:
+    return next((fields[label] for label in labels if fields.get(label)), "")
+
+
+def parse_html(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+def extract_detail(html: str, url: str) -> DetailPage:
+    """Run every generic extractor over one page."""
+    soup = parse_html(html)
+    for element in soup(["script", "style", "noscript", "template"]):
+        element.decompose()
+    for comment in soup.find_all(string=lambda text: isinstance(text, Comment)):
+        comment.extract()
+    body_container = find_body_container(soup)
+    meta = extract_meta(soup)
+    fields = extract_labelled_fields(soup, exclude=body_container)
+    return DetailPage(
+        title=extract_title(soup, meta, fields),
+        body=container_text(body_container) if body_container is not None else "",
+        meta=meta,
+        fields=fields,
+        attachments=extract_attachments(soup, url),
+        byline_dates=extract_byline_dates(soup),
+    )
+
+
+def extract_meta(soup: BeautifulSoup) -> dict[str, str]:
+    """The interesting `<meta name=... content=...>` values, keyed by canonical name."""
+    wanted = {name.lower(): name for name in META_NAMES}
+    found: dict[str, str] = {}
+    for tag in soup.find_all("meta"):
+        name = wanted.get(str(tag.get("name", "")).strip().lower())
+        content = clean_text(str(tag.get("content", "")))
+        if name and content and name not in found:
+            found[name] = content
+    return found
+
+
+def extract_labelled_fields(soup: BeautifulSoup, exclude: Tag | None = None) -> dict[str, str]:
+    """Metadata keyed by label text, wherever the label sits.
+
+    Three shapes cover the sites we know: a table cell holding only the label with
+    the value in the next cell (xxgk_table, policyLibraryOverview_header, table.bd1);
+    an inline label element (`<label>`, `<b>`, `<em>`, `<span>`, `<dt>`) followed by its
+    value; and short text lines `标签：值　标签：值` (bylines such as `div.sp_time`).
+    The first value found for a label wins. The body container is skipped so body
+    text like "来源：" never turns into metadata.
+    """
+    fields: dict[str, str] = {}
+
+    def keep(label: str, value: str) -> None:
+        value = clean_text(value)
+        if value and label not in fields:
+            fields[label] = value
+
+    # By identity: bs4 tags compare equal when they merely look alike.
+    excluded = {id(node) for node in exclude.descendants} if exclude is not None else set()
+    for cell in soup.find_all(["td", "th"]):
+        if id(cell) in excluded:
+            continue
+        label = normalise_label(cell.get_text())
+        if label in KNOWN_LABELS:
+            value_cell = cell.find_next_sibling(["td", "th"])
+            if value_cell is not None:
+                keep(label, value_cell.get_text(" "))
+    for element in soup.find_all(["label", "b", "strong", "em", "span", "dt", "font"]):
+        if id(element) in excluded:
+            continue
+        label = normalise_label(element.get_text())
+        if label not in KNOWN_LABELS or element.parent is None:
+            continue
+        sibling = element.find_next_sibling()
+        if element.name == "dt" and sibling is not None:
+            keep(label, sibling.get_text(" "))
+            continue
+        parent_text = clean_text(element.parent.get_text(" "))
+        own_text = clean_text(element.get_text(" "))
+        if parent_text.startswith(own_text) and len(parent_text) > len(own_text):
+            # The value is the rest of the parent, up to the next known label.
+            keep(label, _split_labelled_line(parent_text).get(label, ""))
+        elif sibling is not None:
+            keep(label, sibling.get_text(" "))
+    for line_element in soup.find_all(["li", "p", "div", "span"]):
+        if id(line_element) in excluded or line_element.find(sorted(_BLOCK_TAGS)) is not None:
+            continue
+        text = clean_text(line_element.get_text(" "))
+        if len(text) <= 160:
+            for label, value in _split_labelled_line(text).items():
+                keep(label, value)
+    return fields
+
+
+_LABEL_IN_LINE = re.compile(
+    "(" + "|".join(sorted((re.escape(label) for label in KNOWN_LABELS), key=len, reverse=True)) + r")\s*[：:]"
+)
+
+
+def _split_labelled_line(text: str) -> dict[str, str]:
+    """`来源：江苏省政府办公厅 发布日期：2025-07-03` -> {"来源": ..., "发布日期": ...}."""
+    matches = list(_LABEL_IN_LINE.finditer(text))
+    values: dict[str, str] = {}
+    for index, match in enumerate(matches):
+        if match.start() > 0 and text[match.start() - 1] not in " |｜/　":
+            continue  # part of a longer word, e.g. 新闻来源： is not 来源：
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        value = text[match.end() : end].strip(" |｜")
+        if value:
+            values.setdefault(match.group(1), value)
+    return values
+
+
+def find_body_container(soup: BeautifulSoup) -> Tag | None:
+    """The first known body container that holds text (noise like share bars removed)."""
+    for selector in BODY_SELECTORS:
+        for container in soup.select(selector):
+            for noise in container.select(", ".join(BODY_NOISE_SELECTORS)):
+                noise.decompose()
+            if clean_text(container.get_text()):
+                return container
+    return None
+
+
+def container_text(container: Tag) -> str:
+    """Text with paragraphs kept: one paragraph per block element or <br>, joined by a blank line."""
+    pieces: list[str] = []
+
+    def walk(node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                pieces.append(str(child))
+            elif isinstance(child, Tag):
+                if child.name == "br":
+                    pieces.append("\n")
+                elif child.name in _BLOCK_TAGS:
+                    pieces.append("\n")
+                    walk(child)
+                    pieces.append("\n")
+                elif child.name in ("td", "th"):
+                    walk(child)
+                    pieces.append(" ")
+                else:
+                    walk(child)
+
+    walk(container)
+    paragraphs = (clean_text(line) for line in "".join(pieces).split("\n"))
+    return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
+
+
+def extract_title(soup: BeautifulSoup, meta: dict[str, str], fields: dict[str, str]) -> str:
+    """meta ArticleTitle, else a known title element, else the 标题 field, else <title> minus the site name."""
+    if meta.get("ArticleTitle"):
+        return meta["ArticleTitle"]
+    for selector in TITLE_SELECTORS:
+        element = soup.select_one(selector)
+        if element is not None and clean_text(element.get_text()):
+            return clean_text(element.get_text(" "))
+    for label in ("标题", "文件名称", "名称"):
+        if fields.get(label):
+            return fields[label]
+    if soup.title is not None:
+        return clean_title(soup.title.get_text())
+    return ""
+
+
+def clean_title(text: str) -> str:
+    """`关于…的通知_国家发展和改革委员会` -> `关于…的通知`: the site name follows a separator."""
+    text = clean_text(text)
+    parts = [part for part in _TITLE_SEPARATORS.split(text) if part]
+    return parts[0] if parts else ""
+
+
+def extract_attachments(soup: BeautifulSoup, page_url: str) -> list[Attachment]:
+    """Links to documents (pdf, doc, xls, wps, ofd, archives ...), absolute, each once, in page order."""
+    base = soup.find("base", href=True)
+    base_url = urljoin(page_url, str(base["href"])) if base is not None else page_url
+    attachments: list[Attachment] = []
+    seen: set[str] = set()
+    for link in soup.find_all("a", href=True):
+        href = str(link["href"]).strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        url = urljoin(base_url, href)
+        file_type = attachment_type(url)
+        if not file_type or url in seen:
+            continue
+        seen.add(url)
+        name = clean_text(link.get_text(" ")) or clean_text(str(link.get("title", "")))
+        attachments.append(Attachment(url=url, name=name or _file_name(url), type=file_type))
+    return attachments
+
+
+def attachment_type(url: str) -> str:
+    """The document type of a link (`pdf`, `docx` ...), from its path or a `fileName=` query; "" if none."""
+    parts = urlsplit(url)
+    candidates = [parts.path, *re.findall(r"(?:file_?name|filename)=([^&]+)", parts.query, re.IGNORECASE)]
+    for candidate in candidates:
+        match = re.search(r"\.([A-Za-z0-9]{2,4})$", unquote(candidate))
+        if match and match.group(1).lower() in ATTACHMENT_TYPES:
+            return match.group(1).lower()
+    return ""
+
+
+def _file_name(url: str) -> str:
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+
+
+def extract_byline_dates(soup: BeautifulSoup) -> list[str]:
+    """Dates printed in a byline under the title (`2025-07-18 10:30 来源：…`)."""
+    dates: list[str] = []
+    for selector in BYLINE_SELECTORS:
+        for element in soup.select(selector):
+            for match in _DATE_IN_TEXT.finditer(clean_text(element.get_text(" "))):
+                date = match.group(0).strip()
+                if date not in dates:
+                    dates.append(date)
+    return dates
+
+
+def find_doc_number(body: str, max_paragraphs: int = 6) -> str:
+    """A 文号 standing alone in one of the first paragraphs (TRS pages put it above the addressee)."""
+    for paragraph in body.split("\n\n")[:max_paragraphs]:
+        candidate = clean_text(paragraph)
+        if _DOC_NUMBER.match(candidate):
+            return candidate
+    return ""

@@ -1,0 +1,41 @@
+"""Scrapy settings for scs-tracker.
+
+Per-source politeness (User-Agent, robots.txt, delay) comes from each source file
+through the generated spider's `custom_settings` (see `crawler.spiders.sources`).
+`SCS_MIRROR_URL` (or the environment variable of the same name) sends every
+request to the offline mirror instead of the real sites.
+"""
+
+BOT_NAME = "scs-tracker"
+SPIDER_MODULES = ["crawler.spiders.sources"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "scs-tracker/0.1 (+https://github.com/scs-tracker/scs-tracker)"
+ROBOTSTXT_OBEY = True
+
+DOWNLOAD_DELAY = 0.5
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# Thin adapters over pure functions (pipelines/stages.py): normalise -> dates -> classify -> store.
+ITEM_PIPELINES = {
+    "pipelines.stages.NormalizePipeline": 100,
+    "pipelines.stages.DatesPipeline": 200,
+    "pipelines.stages.ClassifyPipeline": 300,
+    "pipelines.stages.StorePipeline": 900,
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # Last before the download handler: robots.txt, User-Agent, cookies ... see the real URL first.
+    "crawler.middlewares.MirrorMiddleware": 950,
+}
+SCS_MIRROR_URL = ""
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
