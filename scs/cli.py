@@ -18,6 +18,9 @@ COMMAND_MODULES = [
     "scs.commands.sources",
     "scs.commands.notices",
     "scs.commands.mirror",
+    "scs.commands.serve",
+    "scs.commands.user",
+    "scs.commands.publish",
 ]
 
 
