@@ -29,7 +29,7 @@ import unicodedata
 import warnings
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Final
+from typing import Final, NamedTuple
 
 __all__ = [
     "LabelledDate",
@@ -124,14 +124,19 @@ def _replace_small(match: re.Match[str], group: int = 1) -> str:
     return match.group(0) if value is None else match.group(0)[: match.start(group) - match.start(0)] + str(value)
 
 
+_HAS_CN_NUMERAL = re.compile(r"[〇零○一二三四五六七八九十元廿卅两]")
+
+
 def normalise_date_text(text: str) -> str:
     """NFKC, traditional label characters, Chinese numerals in date position, single spaces."""
-    text = unicodedata.normalize("NFKC", text).translate(_TRADITIONAL)
-    text = _CN_YEAR.sub(lambda m: "".join(str(_CN_DIGIT[c]) for c in m.group(1)), text)
-    text = _CN_MONTH.sub(_replace_small, text)
-    text = _CN_DAY.sub(lambda m: _replace_small(m, 2), text)
-    text = _CN_COUNT.sub(_replace_small, text)
-    return re.sub(r"\s+", " ", text).strip()
+    if not text.isascii():  # the checks below skip work the common strings do not need
+        text = unicodedata.normalize("NFKC", text).translate(_TRADITIONAL)
+        if _HAS_CN_NUMERAL.search(text):
+            text = _CN_YEAR.sub(lambda m: "".join(str(_CN_DIGIT[c]) for c in m.group(1)), text)
+            text = _CN_MONTH.sub(_replace_small, text)
+            text = _CN_DAY.sub(lambda m: _replace_small(m, 2), text)
+            text = _CN_COUNT.sub(_replace_small, text)
+    return " ".join(text.split())
 
 
 # --- what a date looks like --------------------------------------------------------------
@@ -162,12 +167,24 @@ _EN_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_MONTH_NAME},? (\
 _COMPACT = re.compile(r"(?<![\d.])((?:19|20)\d{2})(\d{2})(\d{2})(?![\d.])")
 _DMY_NUM = re.compile(r"(?<![\d.])(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?!\d)")
 _YY_NUM = re.compile(r"(?<![\d./-])(\d{2})([-/])(\d{2})\2(\d{2})(?![\d/]|-\d)")
+# The commonest shape of all, tried first as one anchored match: an optional label, ONE full date,
+# an optional time and digit-free noise ("发布时间：2019-04-18 16:25:15 来源：…"). With a single date
+# on the line there are no labels to weigh, so the general scan below can be skipped.
+_COMMON = re.compile(
+    r"[^\d前昨今刚]{0,24}+"
+    r"(?:(?P<y1>\d{4}) ?年 ?(?P<m1>\d{1,2}) ?月 ?(?P<d1>\d{1,2}) ?[日号]?"
+    r"|(?P<y2>\d{4})(?P<sep>[-/.])(?P<m2>\d{1,2})(?P=sep)(?P<d2>\d{1,2}))"
+    r"(?:[ T]?\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?(?:[+-]\d{2}:?\d{2}|Z)?| ?\d{1,2}时(?:\d{1,2}分(?:\d{1,2}秒)?)?)?"
+    r"(?![\d.])[^\d前昨今刚]*+"
+)
 _MD_CJK = re.compile(r"(?<!\d)(\d{1,2}) ?月 ?(\d{1,2})(?!\d) ?[日号]")
 _MD_ALONE = re.compile(r"[\[(]?(\d{1,2})[-/.](\d{1,2})[\])]?")  # a list-page "07-25", whole text only
 _RELATIVE = re.compile(
     r"(?P<n>\d{1,3}) ?(?P<unit>天|日|周|个?星期|个?礼拜|个月|年|小时|分钟|秒钟?) ?前"
     r"|(?P<word>大前天|前天|前日|昨天|昨日|今天|今日|刚刚)"
 )
+_HAS_RELATIVE_CHAR = re.compile(r"[前昨今刚]")
+_HAS_LETTERS = re.compile(r"[A-Za-z]{3}")
 _RELATIVE_WORD_DAYS: Final = {"大前天": 3, "前天": 2, "前日": 2, "昨天": 1, "昨日": 1, "今天": 0, "今日": 0, "刚刚": 0}
 
 # Things that mean "there is a date here, but we cannot read it safely": no fallback guessing.
@@ -212,8 +229,12 @@ _TRAILING_ROLE = re.compile(  # a verb right after the date: 自2020年1月1日�
 
 def label_role(label: str) -> Role:
     """The role a field label gives its date (``成文日期`` → WRITTEN); the last keyword wins."""
+    return _role_in(normalise_date_text(label))
+
+
+def _role_in(normalised: str) -> Role:
     role = Role.UNLABELLED
-    for match in _LABEL.finditer(normalise_date_text(label)):
+    for match in _LABEL.finditer(normalised):
         role = Role(int(next(name for name, value in match.groupdict().items() if value)[1:]))
     return role
 
@@ -221,8 +242,7 @@ def label_role(label: str) -> Role:
 # --- the fast path -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Match:
+class _Match(NamedTuple):  # a NamedTuple: cheaper to build than a dataclass on the hot path
     start: int
     end: int
     date: dt.date | None  # None: not a real date (2019-02-30), or yearless/relative without a reference
@@ -291,23 +311,26 @@ def _find_dates(text: str, reference: dt.date | None) -> list[_Match]:
             return
         found.append(_Match(start, end, date))
 
-    for m in _YMD_CJK.finditer(text):
+    has_year_char, has_month_char = "年" in text, "月" in text
+    has_separator = "-" in text or "/" in text or "." in text
+    has_letters = _HAS_LETTERS.search(text) is not None
+    for m in _YMD_CJK.finditer(text) if has_year_char else ():
         year = int(m.group(1)) if len(m.group(1)) == 4 else _full_year(m.group(1))
         date = _make_date(year, int(m.group(2)), int(m.group(3)))
         add(m, date)
-    for m in _YMD_NUM.finditer(text):
+    for m in _YMD_NUM.finditer(text) if has_separator else ():
         date = _make_date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
         add(m, date)
-    for m in _EN_MDY.finditer(text):
+    for m in _EN_MDY.finditer(text) if has_letters else ():
         date = _make_date(int(m.group(3)), _MONTHS[m.group(1)[:3].lower()], int(m.group(2)))
         add(m, date)
-    for m in _EN_DMY.finditer(text):
+    for m in _EN_DMY.finditer(text) if has_letters else ():
         date = _make_date(int(m.group(3)), _MONTHS[m.group(2)[:3].lower()], int(m.group(1)))
         add(m, date)
     for m in _COMPACT.finditer(text):
         date = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         add(m, date)
-    for m in _DMY_NUM.finditer(text):
+    for m in _DMY_NUM.finditer(text) if has_separator else ():
         first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
         if first > 12 >= second:
             date = _make_date(year, second, first)
@@ -316,10 +339,11 @@ def _find_dates(text: str, reference: dt.date | None) -> list[_Match]:
         else:
             date = None  # 05/04/2019: day-first or month-first? Refuse to guess.
         add(m, date)
-    for m in _YY_NUM.finditer(text):
+    for m in _YY_NUM.finditer(text) if has_separator else ():
         date = _make_date(_full_year(m.group(1)), int(m.group(3)), int(m.group(4)))
         add(m, date)
-    for m in _MD_CJK.finditer(text):
+    yearless_possible = has_month_char and text.count("月") > sum(text.count("月", m.start, m.end) for m in found)
+    for m in _MD_CJK.finditer(text) if yearless_possible else ():
         if text[: m.start()].rstrip().endswith("年"):
             continue  # the year was there but unreadable (masked or garbled)
         month, day = int(m.group(1)), int(m.group(2))
@@ -330,7 +354,7 @@ def _find_dates(text: str, reference: dt.date | None) -> list[_Match]:
         month, day = int(alone.group(1)), int(alone.group(2))
         valid = _make_date(2000, month, day) is not None
         add(alone, _yearless(month, day, reference) if reference and valid else None)
-    for m in _RELATIVE.finditer(text):
+    for m in _RELATIVE.finditer(text) if _HAS_RELATIVE_CHAR.search(text) else ():
         add(m, _relative(m, reference) if reference else None)
     found.sort(key=lambda match: match.start)
     return found
@@ -344,7 +368,7 @@ def _role_of(text: str, matches: list[_Match], index: int) -> Role:
     if trailing:
         return Role(int(next(name for name, value in trailing.groupdict().items() if value)[1:]))
     previous_end = matches[index - 1].end if index else 0
-    return label_role(text[previous_end : match.start]) if previous_end < match.start else Role.UNLABELLED
+    return _role_in(text[previous_end : match.start]) if previous_end < match.start else Role.UNLABELLED
 
 
 class _Undecided:
@@ -381,9 +405,18 @@ def _fast(text: str, reference: dt.date | None) -> dt.date | _Undecided | None:
     text = normalise_date_text(text)
     if not text:
         return None
+    common = _COMMON.fullmatch(text)
+    if common is not None:
+        year, month, day = common.group("y1", "m1", "d1") if common.group("y1") else common.group("y2", "m2", "d2")
+        date = _make_date(int(year), int(month), int(day))
+        if date is not None:
+            return date
     matches = _find_dates(text, reference)
-    found = _labelled(text, matches)
-    if found:
+    readable = [match for match in matches if match.date is not None]
+    if len(readable) == 1:
+        return readable[0].date  # the common case: no labels to weigh
+    if readable:
+        found = _labelled(text, matches)
         return min(found, key=lambda labelled: labelled.role).date  # min() keeps the first of equals
     if matches or _UNREADABLE.search(text):
         return None  # invalid, unreadable, or relative/yearless without a reference

@@ -1,0 +1,142 @@
+"""`scs bench STAGE`: measure one stage of the pipeline (speed targets live here, never in timed tests).
+
+Each stage is a function in `STAGES` that takes the parsed arguments and returns a flat dict of
+measurements; `--json` prints it as one JSON object, otherwise one `name: value` line each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Measurements = dict[str, float | int | str]
+
+# Used when ../shared/gold/dates-dev.tsv is absent: (text, reference ISO date or "").
+OWN_DATE_STRINGS: tuple[tuple[str, str], ...] = (
+    ("2021年03月09日", ""),
+    ("2021 年 3 月 9 日", ""),
+    ("发布时间：2021-03-09 10:15:00", ""),
+    ("發布日期:2021/3/9", ""),
+    ("成文日期】二〇二一年三月九日", ""),
+    ("时间:2021年03月09日来源:省发展改革委", ""),
+    ("【2021.03.09】", ""),
+    ("21-03-09 10:15 来源:新华网", ""),
+    ("２０２１年３月９日 星期二", ""),
+    ("20210309", ""),
+    ("2022年元月18号", ""),
+    ("Mar 9, 2021", ""),
+    ("成文日期: 2021年3月2日 发布日期: 2021年3月5日", ""),
+    ("3天前", "2021-03-15"),
+    ("4月20日 18:10", "2021-03-15"),
+    ("新华社北京3月2日电", "2021-03-15"),
+    ("国统字〔2019〕33号", ""),
+    ("2019-02-30", ""),
+)
+
+
+def _dev_date_strings() -> tuple[list[tuple[str, str]], str]:
+    """The team's dev set when it is beside the checkout, else our own strings; and where they came from."""
+    shared = Path(os.environ.get("SCS_SHARED_DIR") or Path(__file__).resolve().parents[2].parent / "shared")
+    path = shared / "gold" / "dates-dev.tsv"
+    if not path.is_file():
+        return list(OWN_DATE_STRINGS), "built-in strings"
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        fields = line.split("\t")
+        rows.append((fields[0], fields[2] if len(fields) > 2 else ""))
+    return rows, str(path)
+
+
+_FIRST_CALL_PROBE = """
+import json, time
+t0 = time.perf_counter()
+from pipelines.dates import parse_date_fallback, parse_date_fast
+t1 = time.perf_counter()
+parse_date_fast("2019年7月25日")
+t2 = time.perf_counter()
+parse_date_fallback("25 July 2019")
+t3 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "fast": t2 - t1, "dateparser": t3 - t2}))
+"""
+
+
+def _per_string_seconds(parse: Callable[[str, Any], object], rows: list[tuple[str, Any]], rounds: int) -> float:
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for text, reference in rows:
+            parse(text, reference)
+    return (time.perf_counter() - start) / (rounds * len(rows))
+
+
+def _best_of_interleaved(
+    fast: Callable[[str, Any], object], slow: Callable[[str, Any], object], rows: list[tuple[str, Any]], rounds: int
+) -> tuple[float, float]:
+    """Per-string seconds of each parser: blocks alternate and the best block counts, so that a
+    busy machine slows both sides alike instead of skewing the ratio."""
+    for text, reference in rows:  # warm-up: caches and lazily loaded data are not what we measure
+        fast(text, reference)
+        slow(text, reference)
+    blocks = 5
+    fast_best = min(_per_string_seconds(fast, rows, max(1, rounds // blocks)) for _ in range(blocks))
+    slow_best = min(_per_string_seconds(slow, rows, 1) for _ in range(blocks))
+    return fast_best, slow_best
+
+
+def bench_dates(args: argparse.Namespace) -> Measurements:
+    """Fast path vs dateparser (our settings) per string on the dev set, and first-call costs."""
+    import datetime as dt
+
+    from pipelines.dates import parse_date_fallback, parse_date_fast
+
+    raw_rows, origin = _dev_date_strings()
+    rows = [(text, dt.date.fromisoformat(ref) if ref else None) for text, ref in raw_rows]
+    probe = subprocess.run([sys.executable, "-c", _FIRST_CALL_PROBE], capture_output=True, text=True, check=True)
+    first = json.loads(probe.stdout)
+    fast, slow = _best_of_interleaved(parse_date_fast, parse_date_fallback, rows, args.rounds)
+    return {
+        "dev_set": origin,
+        "strings": len(rows),
+        "fast_us_per_string": round(fast * 1e6, 2),
+        "dateparser_us_per_string": round(slow * 1e6, 2),
+        "dates_speedup": round(slow / fast, 1),
+        "import_seconds": round(first["import"], 4),
+        "fast_first_call_seconds": round(first["fast"], 5),
+        "first_call_seconds": round(first["dateparser"], 4),
+    }
+
+
+STAGES: dict[str, Callable[[argparse.Namespace], Measurements]] = {
+    "dates": bench_dates,
+}
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("bench", help="measure one pipeline stage (timings, speed-ups)")
+    parser.add_argument("stage", choices=sorted(STAGES), help="what to measure")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of lines")
+    parser.add_argument(
+        "--rounds", type=int, default=300, help="timed passes over the fast path's inputs (default 300)"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.rounds < 1:
+        print("scs bench: --rounds must be at least 1", file=sys.stderr)
+        return 2
+    measurements = {"stage": args.stage, **STAGES[args.stage](args)}
+    if args.json:
+        print(json.dumps(measurements, ensure_ascii=False))
+    else:
+        for name, value in measurements.items():
+            print(f"{name}: {value}")
+    return 0
