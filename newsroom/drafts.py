@@ -112,11 +112,18 @@ def _mechanisms(title: str, tags: dict[str, list[str]], terms: list[str]) -> lis
     return list(dict.fromkeys(phrases))
 
 
-def _publisher_name(publisher: str, place: str) -> str:
+def _local_name(codes: list[str]) -> str:
+    """The one place an issuing body is named after: the most specific tagged division."""
+    codes = sorted(set(codes), key=lambda code: (code == NATIONAL, code.endswith("0000"), code))
+    return _location_name(codes[0]) if codes else ""
+
+
+def _publisher_name(publisher: str, locality: str) -> str:
     agencies = glossary_matches(publisher, "agency")
     if agencies:
         agency = agencies[-1].en
-        return f"the {place} {agency}" if place and place != "China" else f"the {agency}"
+        national = agency.startswith(("National", "State", "Supreme", "People's Bank", "General Office"))
+        return f"the {locality} {agency}" if locality and not national and locality != "China" else f"the {agency}"
     if publisher:
         return f"the publisher ({publisher})"
     return "the publisher"
@@ -139,15 +146,20 @@ def draft_headline_and_summary(
     subject = subjects[0] if subjects else ""
     if not subject and tags.get("industries"):
         subject = f"the {_humanise_slug(tags['industries'][0])} sector"
-    what = mechanisms[0] if mechanisms else "social credit notice"
+    what = mechanisms[0] if mechanisms else ""
     if subject:
-        what = f"{what} for {subject}"
+        what = f"{what} for {subject}" if what else subject
+    what = what or "social credit notice"
     headline = f"{place}: {what}" if place else what[:1].upper() + what[1:]
 
     doctypes = glossary_matches(title, "doctype")
-    document = doctypes[-1].en if doctypes else "notice"
-    issuer = _publisher_name(publisher, place)
-    summary = f"{issuer[:1].upper()}{issuer[1:]} issued {_with_article(document)} on {what}."
-    if len(mechanisms) > 1:
-        summary += f" It also covers {', '.join(mechanisms[1:4])}."
+    # 关于印发《…实施方案》的通知: what is issued is the document inside the cover notice.
+    document = (doctypes[0] if "印发" in title else doctypes[-1]).en if doctypes else "notice"
+    issuer = _publisher_name(publisher, _local_name(tags.get("locations", [])))
+    summary = f"{issuer[:1].upper()}{issuer[1:]} issued {_with_article(document)}"
+    summary += f" on {what}." if mechanisms or subject else "."
+    others = mechanisms[1:4]
+    if others:
+        listed = others[0] if len(others) == 1 else f"{', '.join(others[:-1])} and {others[-1]}"
+        summary += f" It also covers {listed}."
     return headline, summary

@@ -1,0 +1,132 @@
+"""Pure parts of the newsroom: English drafts, evidence highlighting, slugs."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsroom.drafts import draft_headline_and_summary, glossary, glossary_matches, place_name
+from newsroom.highlight import Span, evidence_spans, highlight
+from newsroom.review import slugify
+
+BIKE = "深圳市交通运输局关于将共享单车企业纳入失信名单管理的通知"
+
+
+@pytest.mark.parametrize(
+    ("title", "publisher", "tags", "terms", "headline", "summary"),
+    [
+        (
+            BIKE,
+            "深圳市交通运输局",
+            {"scs_types": ["blacklist"], "industries": ["transport"], "locations": ["440300"]},
+            ["失信名单", "联合惩戒", "信用修复"],
+            "Shenzhen, Guangdong: untrustworthy list for rental bike companies",
+            "The Shenzhen Transport Bureau issued a notice on untrustworthy list for rental bike companies."
+            " It also covers joint punishment and credit repair.",
+        ),
+        (
+            "关于印发《江苏省社会信用体系建设实施方案》的通知",
+            "江苏省人民政府办公厅",
+            {"scs_types": ["system-building"], "locations": ["320000"]},
+            ["社会信用体系建设"],
+            "Jiangsu: social credit system construction",
+            "The Jiangsu People's Government General Office issued an implementation plan on social credit"
+            " system construction.",
+        ),
+        (
+            "关于对失信被执行人实施联合惩戒的合作备忘录",
+            "国家发展改革委",
+            {"scs_types": ["court-defaulters"], "industries": ["justice"], "locations": ["000000"]},
+            ["失信被执行人", "联合惩戒"],
+            "China: judgment defaulters for the justice sector",
+            "The National Development and Reform Commission issued a notice on judgment defaulters for the"
+            " justice sector. It also covers joint punishment and memorandum of understanding.",
+        ),
+        (  # no location, no term in the title: the tags carry the draft
+            "关于开展有关工作的通知",
+            "",
+            {"scs_types": ["credit-rating"], "industries": ["construction"]},
+            [],
+            "Credit rating for the construction sector",
+            "The publisher issued a notice on credit rating for the construction sector.",
+        ),
+        (
+            "关于某事项的通知",
+            "某局",
+            {},
+            [],
+            "Social credit notice",
+            "The publisher (某局) issued a notice.",
+        ),
+    ],
+)
+def test_drafts(
+    title: str, publisher: str, tags: dict[str, list[str]], terms: list[str], headline: str, summary: str
+) -> None:
+    assert draft_headline_and_summary(title, publisher, tags, terms) == (headline, summary)
+
+
+@pytest.mark.parametrize(
+    ("codes", "place"),
+    [
+        (["440300"], "Shenzhen, Guangdong"),
+        (["440000", "440300"], "Shenzhen, Guangdong"),  # the city implies the province
+        (["320000"], "Jiangsu"),
+        (["320000", "330000"], "Jiangsu and Zhejiang"),
+        (["110000"], "Beijing"),
+        (["110101"], "Beijing"),  # a district of a municipality: named once
+        (["000000"], "China"),
+        (["000000", "330300"], "Wenzhou, Zhejiang"),
+        ([], ""),
+    ],
+)
+def test_place_names(codes: list[str], place: str) -> None:
+    assert place_name(codes) == place
+
+
+def test_longer_glossary_terms_win() -> None:
+    assert [e.en for e in glossary_matches("严重失信主体名单和失信名单", "term")] == [
+        "list of seriously untrustworthy entities",
+        "untrustworthy list",
+    ]
+
+
+def test_glossary_rows_are_complete() -> None:
+    entries = glossary()
+    assert len({(e.zh, e.kind) for e in entries}) == len(entries), "duplicate glossary rows"
+    assert all(e.zh and e.en and e.kind in {"term", "subject", "doctype", "agency"} for e in entries)
+
+
+def test_highlight_escapes_and_marks_overlapping_evidence() -> None:
+    text = "<b>纳入失信名单</b>"
+    spans = [Span(5, 9, "scs_types:blacklist"), Span(5, 7, "relevance:relevant")]
+    assert str(highlight(text, spans)) == (
+        "&lt;b&gt;纳入"
+        '<mark class="evidence" title="relevance:relevant scs_types:blacklist">失信</mark>'
+        '<mark class="evidence" title="scs_types:blacklist">名单</mark>'
+        "&lt;/b&gt;"
+    )
+
+
+def test_evidence_spans_check_offsets_and_field() -> None:
+    text = "依法纳入失信名单。"
+    evidence = [
+        {"term": "失信名单", "field": "text", "start": 4, "end": 8},
+        {"term": "失信名单", "field": "text", "start": 0, "end": 4},  # stale: found again by its term
+        {"term": "失信名单", "field": "title", "start": 4, "end": 8},  # another field
+        {"term": "黑名单", "field": "text", "start": 0, "end": 3},  # not in this text any more
+    ]
+    spans = evidence_spans(text, "text", [("scs_types", "blacklist", evidence)])
+    assert spans == [Span(4, 8, "scs_types:blacklist"), Span(4, 8, "scs_types:blacklist")]
+
+
+@pytest.mark.parametrize(
+    ("headline", "slug"),
+    [
+        ("Shenzhen, Guangdong: untrustworthy list", "shenzhen-guangdong-untrustworthy-list"),
+        ("Ürümqi: credit repair", "urumqi-credit-repair"),
+        ("<script>alert(1)</script>", "script-alert-1-script"),
+        ("深圳", ""),
+    ],
+)
+def test_slugify(headline: str, slug: str) -> None:
+    assert slugify(headline) == slug
