@@ -110,11 +110,32 @@ class ClassifyPipeline(_Stage):
         return item
 
 
+# A FailedPage of these kinds is a detail page that was parsed but lacked a required field: the
+# fields that were checked, and whether each was there (the spider checks the title before the body).
+_FIELDS_OF_INCOMPLETE_PAGE: dict[str, dict[str, bool]] = {
+    "no-title": {"title": False},
+    "empty-body": {"title": True, "body": False},
+}
+
+
+def fields_checked(item: Any) -> dict[str, bool] | None:
+    """Which of title, body, date a parsed detail page was checked for, and whether it had them.
+
+    None for items that say nothing about page layout (network and HTTP failures). Counted
+    per run for the field-coverage monitor: a site redesign shows as a field disappearing
+    from most pages before it shows as zero notices.
+    """
+    if _is_notice(item):
+        return {"title": bool(item.title), "body": bool(item.body), "date": item.published is not None}
+    return _FIELDS_OF_INCOMPLETE_PAGE.get(getattr(item, "kind", ""))
+
+
 class StorePipeline:
     """Writes notices (upsert) and failed pages (quarantine), one transaction per item.
 
-    The outcome of every item is counted in the crawl stats (`scs/notices/<outcome>`,
-    `scs/failed/<kind>`) for the run summary.
+    The outcome of every item is counted in the crawl stats for the run record:
+    `scs/notices/<new|updated|unchanged>`, `scs/quarantined/<kind>` (each failed page
+    once, whichever stage failed it), `scs/coverage/<checked|missing>/<title|body|date>`.
     """
 
     def __init__(self, crawler: Any) -> None:
@@ -141,6 +162,10 @@ class StorePipeline:
         from store.repository import quarantine_page, save_notice
 
         stats = self.crawler.stats
+        for name, present in (fields_checked(item) or {}).items():
+            stats.inc_value(f"scs/coverage/checked/{name}")
+            if not present:
+                stats.inc_value(f"scs/coverage/missing/{name}")
         if _is_notice(item):
             try:
                 with self.store.session() as session:
@@ -153,7 +178,12 @@ class StorePipeline:
                 for flag in item.flags:
                     stats.inc_value(f"scs/flags/{flag}")
                 return item
-        stats.inc_value(f"scs/failed/{item.kind}")
-        with self.store.session() as session:
-            quarantine_page(session, item, run_id=self.run_id)
+        try:
+            with self.store.session() as session:
+                quarantine_page(session, item, run_id=self.run_id)
+        except Exception:
+            logger.exception("quarantining %s failed", item.url)
+            stats.inc_value("scs/quarantined/quarantine-error")
+        else:
+            stats.inc_value(f"scs/quarantined/{item.kind}")
         return item

@@ -18,6 +18,8 @@ COMMAND_MODULES = [
     "scs.commands.sources",
     "scs.commands.notices",
     "scs.commands.mirror",
+    "scs.commands.runs",
+    "scs.commands.health",
     "scs.commands.parse_date",
     "scs.commands.bench",
     "scs.commands.serve",

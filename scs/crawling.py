@@ -1,7 +1,9 @@
 """Running crawls: one Scrapy process for the chosen sources, a run record, a summary.
 
 The database is migrated once here, before any spider starts, and every run gets a
-`CrawlRun` row with one `SourceRun` per source built from that spider's stats.
+`CrawlRun` row with one `SourceRun` per source built from that spider's stats. After
+the run the monitors (`scs.monitoring`) judge each source against its history; the
+verdict is stored with the run, printed, and POSTed to `$SCS_ALERT_WEBHOOK` on alarms.
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from scs.monitoring import ALARMS, DEFAULT_THRESHOLDS, RunFigures, Thresholds, assess
 from store.db import Store
-from store.models import CrawlRun, SourceRun
+from store.models import CrawlRun, Notice, SourceRun
 
 
 @dataclass
@@ -28,6 +31,11 @@ class SourceSummary:
     errors: dict[str, int] = field(default_factory=dict)
     flags: dict[str, int] = field(default_factory=dict)
     blocked_reason: str = ""
+    coverage: dict[str, Any] = field(default_factory=dict)  # see coverage_shares
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    status: str = ""  # the monitors' verdict (scs.monitoring), set by record_run
+    reasons: list[str] = field(default_factory=list)
 
     @property
     def notices(self) -> int:
@@ -35,7 +43,9 @@ class SourceSummary:
 
     @property
     def failed(self) -> bool:
-        """A source failed when its spider did not finish cleanly, was blocked, or gave no notice at all."""
+        """An alarm: the source is broken, blocked or failing (`scs crawl` exits non-zero)."""
+        if self.status:
+            return self.status in ALARMS
         return self.finish_reason != "finished" or bool(self.blocked_reason) or self.notices == 0
 
     @classmethod
@@ -43,7 +53,8 @@ class SourceSummary:
         def prefixed(prefix: str) -> dict[str, int]:
             return {key[len(prefix) :]: int(value) for key, value in stats.items() if key.startswith(prefix)}
 
-        errors = prefixed("scs/failed/")
+        # Failed pages as the store counted them (exactly once each, whichever stage failed them).
+        errors = prefixed("scs/quarantined/")
         for key, value in stats.items():
             if key.startswith("spider_exceptions/"):
                 errors[key] = int(value)
@@ -59,14 +70,100 @@ class SourceSummary:
             errors=errors,
             flags=prefixed("scs/flags/"),
             blocked_reason=str(stats.get("scs/blocked", "")),
+            coverage=coverage_shares(prefixed("scs/coverage/checked/"), prefixed("scs/coverage/missing/")),
+            started_at=_aware(stats.get("start_time")),
+            finished_at=_aware(stats.get("finish_time")),
+        )
+
+    def figures(self, started_at: dt.datetime) -> RunFigures:
+        return RunFigures(
+            source=self.source,
+            started_at=self.started_at or started_at,
+            finished_at=self.finished_at,
+            finish_reason=self.finish_reason,
+            pages=self.pages,
+            list_pages=self.list_pages,
+            list_items=self.list_items,
+            new=self.new,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            errors=self.errors,
+            coverage=self.coverage,
+            blocked_reason=self.blocked_reason,
         )
 
 
-def crawl_settings(db_url: str, run_id: int, mirror_url: str | None, log_level: str) -> Any:
+def coverage_shares(checked: dict[str, int], missing: dict[str, int]) -> dict[str, Any]:
+    """Store counts -> `{"pages": 12, "title": 1.0, "body": 0.9167, "date": 1.0, "missing": {"body": 1}}`."""
+    if not checked:
+        return {}
+    shares: dict[str, Any] = {"pages": max(checked.values())}
+    for name, count in sorted(checked.items()):
+        shares[name] = round((count - missing.get(name, 0)) / count, 4)
+    shares["missing"] = {name: count for name, count in sorted(missing.items()) if count}
+    return shares
+
+
+def _aware(value: Any) -> dt.datetime | None:
+    if not isinstance(value, dt.datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def figures_of(row: SourceRun) -> RunFigures:
+    return RunFigures(
+        source=row.source,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        finish_reason=row.finish_reason,
+        pages=row.pages,
+        list_pages=row.list_pages,
+        list_items=row.list_items,
+        new=row.notices_new,
+        updated=row.notices_updated,
+        unchanged=row.notices_unchanged,
+        errors=dict(row.errors),
+        coverage=dict(row.field_coverage),
+        blocked_reason=row.blocked_reason,
+        status=row.status,
+    )
+
+
+# Runs that crawl list pages; a `quarantine retry` run only re-fetches single pages and judges nothing.
+MONITORED_COMMANDS = ("crawl", "demo")
+
+
+def source_history(session: Any, source: str, before_run: int | None = None) -> list[RunFigures]:
+    """The source's monitored runs, oldest first (those before run id `before_run` when given)."""
+    from sqlalchemy import select
+
+    query = (
+        select(SourceRun)
+        .join(CrawlRun)
+        .where(SourceRun.source == source, CrawlRun.command.in_(MONITORED_COMMANDS))
+        .order_by(SourceRun.started_at, SourceRun.id)
+    )
+    if before_run is not None:
+        query = query.where(SourceRun.run_id < before_run)
+    return [figures_of(row) for row in session.scalars(query)]
+
+
+def notice_dates(session: Any, source: str) -> list[dt.date]:
+    """One date per stored notice of the source: published, else the day it was first seen."""
+    from sqlalchemy import select
+
+    rows = session.execute(select(Notice.published, Notice.first_seen).where(Notice.source == source))
+    return [published or first_seen.date() for published, first_seen in rows]
+
+
+def crawl_settings(
+    db_url: str, run_id: int, mirror_url: str | None, log_level: str, extra: dict[str, Any] | None = None
+) -> Any:
     from scrapy.settings import Settings
 
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(extra or {}, priority="cmdline")
     settings.set("SCS_DATABASE_URL", db_url, priority="cmdline")
     settings.set("SCS_RUN_ID", run_id, priority="cmdline")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
@@ -85,19 +182,27 @@ def run_crawl(
     mirror_url: str | None = None,
     command: str = "crawl",
     log_level: str = "WARNING",
+    settings: dict[str, Any] | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> list[SourceSummary]:
-    """Crawl `source_ids` into the database in this process; returns one summary per source."""
+    """Crawl `source_ids` into the database in this process; returns one summary per source.
+
+    The caller holds the run lock (`scs.runlock`), so any run still marked 'running' was killed.
+    `settings` are extra Scrapy settings (e.g. `SCS_FULL_CRAWL`, `SCS_SINCE`).
+    """
     from scrapy.crawler import CrawlerProcess
 
     from crawler.spiders.sources import spider_class
+    from scs.alerts import alert_on_alarms
 
     store = Store(db_url)
+    close_interrupted_runs(store)
     with store.session() as session:
         run = CrawlRun(command=command, status="running")
         session.add(run)
         session.flush()
         run_id = run.id
-    process = CrawlerProcess(crawl_settings(store.url, run_id, mirror_url, log_level))
+    process = CrawlerProcess(crawl_settings(store.url, run_id, mirror_url, log_level, settings))
     crawlers = {}
     for source_id in source_ids:
         crawler = process.create_crawler(spider_class(source_id))
@@ -105,24 +210,41 @@ def run_crawl(
         process.crawl(crawler)
     process.start()
     summaries = [SourceSummary.from_stats(source, crawler.stats.get_stats()) for source, crawler in crawlers.items()]
-    record_run(store, run_id, summaries)
+    record_run(store, run_id, summaries, thresholds)
     store.dispose()
+    alert_on_alarms(run_id, command, summaries)
     return summaries
 
 
-def record_run(store: Store, run_id: int, summaries: Sequence[SourceSummary]) -> None:
+def record_run(
+    store: Store, run_id: int, summaries: Sequence[SourceSummary], thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> None:
+    """Judge every source against its history, then store the run and its per-source records."""
     now = dt.datetime.now(dt.UTC)
     with store.session() as session:
         run = session.get(CrawlRun, run_id)
         assert run is not None
+        monitored = run.command in MONITORED_COMMANDS
+        for summary in summaries:
+            if monitored:
+                verdict = assess(
+                    summary.figures(run.started_at),
+                    source_history(session, summary.source, before_run=run_id),
+                    notice_dates(session, summary.source),
+                    now,
+                    thresholds,
+                )
+                summary.status, summary.reasons = verdict.status, list(verdict.reasons)
+            else:
+                summary.status = "failing" if summary.finish_reason != "finished" else "ok"
         run.finished_at = now
         run.status = "failed" if any(s.failed for s in summaries) else "ok"
         for summary in summaries:
             run.sources.append(
                 SourceRun(
                     source=summary.source,
-                    started_at=run.started_at,
-                    finished_at=now,
+                    started_at=summary.started_at or run.started_at,
+                    finished_at=summary.finished_at or now,
                     finish_reason=summary.finish_reason,
                     pages=summary.pages,
                     list_pages=summary.list_pages,
@@ -131,11 +253,21 @@ def record_run(store: Store, run_id: int, summaries: Sequence[SourceSummary]) ->
                     notices_updated=summary.updated,
                     notices_unchanged=summary.unchanged,
                     errors=summary.errors,
-                    blocked=bool(summary.blocked_reason),
+                    field_coverage=summary.coverage,
+                    blocked=bool(summary.blocked_reason) or summary.status == "blocked",
                     blocked_reason=summary.blocked_reason,
-                    status="failing" if summary.failed else "ok",
+                    status=summary.status,
                 )
             )
+
+
+def close_interrupted_runs(store: Store) -> int:
+    """Mark runs left 'running' by a killed process as 'interrupted' (call only while holding the run lock)."""
+    from sqlalchemy import update
+
+    with store.session() as session:
+        result = session.execute(update(CrawlRun).where(CrawlRun.status == "running").values(status="interrupted"))
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def format_summary(summaries: Sequence[SourceSummary]) -> str:
@@ -144,9 +276,7 @@ def format_summary(summaries: Sequence[SourceSummary]) -> str:
     rows = [header]
     for s in summaries:
         errors = ", ".join(f"{kind}={count}" for kind, count in sorted(s.errors.items())) or "-"
-        status = "FAILED: " + (s.blocked_reason or s.finish_reason) if s.failed else "ok"
-        if s.failed and not s.blocked_reason and s.finish_reason == "finished":
-            status = "FAILED: no notices"
+        status = s.status.upper() if s.failed else (s.status or "ok")
         rows.append((s.source, str(s.pages), str(s.new), str(s.updated), str(s.unchanged), errors, status))
     total = sum(s.notices for s in summaries)
     rows.append(
@@ -164,4 +294,7 @@ def format_summary(summaries: Sequence[SourceSummary]) -> str:
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
     lines.insert(len(lines) - 1, lines[1])
+    reasons = [f"{s.source}: {reason}" for s in summaries for reason in s.reasons]
+    if reasons:
+        lines += ["", *reasons]
     return "\n".join(lines)
