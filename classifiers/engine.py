@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +15,13 @@ from classifiers.model import Classification, Document, Evidence, TagResult, Ter
 from classifiers.text import Sentences, to_simplified
 
 MAX_EVIDENCE = 6
+_BOOK_TITLE = re.compile(r"《([^《》]{1,80})》")
+_DRAFT_NOTE = re.compile(r"[(（][^()（）]*[)）]$")
+
+
+def _core(book_title: str) -> str:
+    """A cited title without its trailing (试行)/(征求意见稿) note, to recognise the notice's own document."""
+    return _DRAFT_NOTE.sub("", book_title)
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,14 @@ class Scored:
         if self.scope_note:
             rule += f" {self.scope_note}"
         return Evidence(self.match.term, self.match.field, self.match.start, self.match.end, rule)
+
+
+@dataclass(frozen=True)
+class Discounts:
+    """Body spans whose terms count less: boilerplate sentences and cited documents."""
+
+    boilerplate: list[tuple[int, int]]
+    citations: list[tuple[int, int]]
 
 
 def _overlaps(a: Match, b: Match) -> bool:
@@ -95,6 +111,18 @@ class Tagger:
     def _boilerplate_spans(self, matches: list[Match], sentences: Sentences) -> list[tuple[int, int]]:
         return [sentences.span(m.start) for m in matches if m.field == "text" and m.term in self.boilerplate]
 
+    @staticmethod
+    def _citation_spans(title: str, text: str) -> list[tuple[int, int]]:
+        """《…》 in the body naming another document (根据《社会信用体系建设规划纲要》): cited, not the subject.
+
+        A book title the notice's own title also names is the subject and keeps its full weight.
+        """
+        return [
+            (m.start(), m.end())
+            for m in _BOOK_TITLE.finditer(text)
+            if m.group(1) not in title and not (title and _core(m.group(1)) in title)
+        ]
+
     # -- scoring --------------------------------------------------------------------------------------
 
     def _scored(
@@ -102,7 +130,7 @@ class Tagger:
         facets: Iterable[str],
         scope: Scope,
         matches: list[Match],
-        boilerplate: list[tuple[int, int]],
+        discounted: Discounts,
         nested: str,
     ) -> list[Scored]:
         facet_set = set(facets)
@@ -122,8 +150,10 @@ class Tagger:
                 continue
             if match.field == "title":
                 factor, note = scope.title, "×title"
-            elif any(start <= match.start < end for start, end in boilerplate):
+            elif any(start <= match.start < end for start, end in discounted.boilerplate):
                 factor, note = scope.text * scope.boilerplate, "×boilerplate"
+            elif any(start <= match.start < end for start, end in discounted.citations):
+                factor, note = scope.text * scope.citation, "×citation"
             else:
                 factor, note = scope.text, ""
             scored.append(Scored(match, entry, factor, note))
@@ -149,18 +179,24 @@ class Tagger:
             results[label] = (total, used)
         return results
 
-    def _tags(self, lexicon: FacetLexicon, matches: list[Match], boilerplate: list[tuple[int, int]]) -> list[TagResult]:
+    def _tags(self, lexicon: FacetLexicon, matches: list[Match], discounted: Discounts) -> list[TagResult]:
         nested = str(lexicon.extra.get("x_nested", "label"))
-        scored = self._scored([lexicon.facet], lexicon.scope, matches, boilerplate, nested)
+        scored = self._scored([lexicon.facet], lexicon.scope, matches, discounted, nested)
         scores = self._label_scores(scored, lexicon.scope)
         if not scores:
             return []
         best = max(total for total, _ in scores.values())
-        chosen = {
-            label: (total, used)
-            for label, (total, used) in scores.items()
-            if total >= lexicon.scope.threshold and total >= lexicon.scope.relative * best
-        }
+        label_rules: dict[str, dict[str, float | bool]] = lexicon.extra.get("x_labels", {})
+        chosen = {}
+        for label, (total, used) in scores.items():
+            rules = label_rules.get(label, {})
+            threshold = float(rules.get("threshold", lexicon.scope.threshold))
+            relative = float(rules.get("relative", lexicon.scope.relative))
+            if total < threshold or total < relative * best:
+                continue
+            if rules.get("title_required") and not any(item.match.field == "title" for item in used):
+                continue
+            chosen[label] = (total, used)
         cross_sector = int(lexicon.extra.get("x_cross_sector", 0))
         if cross_sector and len(chosen) > cross_sector:
             # many sectors named only in the body: a cross-sector notice, keep only sectors the title names
@@ -179,13 +215,18 @@ class Tagger:
         text = to_simplified(doc.text)
         publisher = to_simplified(doc.publisher)
         matches = self.matcher.find("title", title) + self.matcher.find("text", text)
-        boilerplate = self._boilerplate_spans(matches, Sentences(text))
+        discounted = Discounts(self._boilerplate_spans(matches, Sentences(text)), self._citation_spans(title, text))
         matches = self._drop_negated(matches)
 
         relevance = self.lexicons.facets["relevance"]
-        pool = self._scored(
-            [relevance.facet, *relevance.include], relevance.scope, matches, boilerplate, nested="facet"
-        )
+        minimum = float(relevance.extra.get("x_include_min_weight", 0.0))
+        pool = [
+            item
+            for item in self._scored(
+                [relevance.facet, *relevance.include], relevance.scope, matches, discounted, nested="facet"
+            )
+            if item.entry.facet == relevance.facet or item.entry.weight >= minimum
+        ]
         per_term: dict[tuple[str, str], int] = defaultdict(int)
         seen: set[Match] = set()
         score = 0.0
@@ -203,7 +244,7 @@ class Tagger:
         tags: dict[str, list[TagResult]] = {"scs_types": [], "industries": []}
         if relevant:
             for facet in ("scs_types", "industries"):
-                tags[facet] = self._tags(self.lexicons.facets[facet], matches, boilerplate)
+                tags[facet] = self._tags(self.lexicons.facets[facet], matches, discounted)
         tags["locations"] = self.resolver.resolve(title, text, publisher, doc.jurisdiction, doc.site_code)
 
         evidence = [item.evidence() for item in counted[: MAX_EVIDENCE * 2]]

@@ -49,6 +49,7 @@ class Scope:
     title: float = 3.0
     text: float = 1.0
     boilerplate: float = 0.2
+    citation: float = 0.3
     max_count: int = 3
     threshold: float = 2.0
     relative: float = 0.0  # a label must reach this share of the facet's best score

@@ -83,8 +83,26 @@ class TermMatcher:
         return (start - window_start) in cuts and (end - window_start) in cuts
 
     def tokenize(self, text: str) -> list[str]:
-        result: list[str] = self.tokenizer().lcut(text, HMM=False)
-        return result
+        """Words of `text`; lexicon terms stay whole, even those jieba's own regex would split (双随机、一公开)."""
+        tokens: list[str] = []
+        position = 0
+        for match in self._whole_terms(text):
+            tokens.extend(self.tokenizer().lcut(text[position : match.start], HMM=False))
+            tokens.append(match.term)
+            position = match.end
+        tokens.extend(self.tokenizer().lcut(text[position:], HMM=False))
+        return tokens
+
+    def _whole_terms(self, text: str) -> list[Match]:
+        """Leftmost-longest lexicon terms that contain a character jieba always cuts at (、 and the like)."""
+        chosen: list[Match] = []
+        for match in sorted(
+            (Match(term, "", end - len(term) + 1, end + 1) for end, term in self._automaton.iter(text)),
+            key=lambda m: (m.start, -m.end),
+        ):
+            if any(not char.isalnum() for char in match.term) and (not chosen or match.start >= chosen[-1].end):
+                chosen.append(match)
+        return chosen
 
 
 @cache

@@ -25,6 +25,8 @@ COMMAND_MODULES = [
     "scs.commands.serve",
     "scs.commands.user",
     "scs.commands.publish",
+    "scs.commands.evaluate",
+    "scs.commands.reclassify",
 ]
 
 

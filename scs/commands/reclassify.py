@@ -1,0 +1,53 @@
+"""`scs reclassify [--source S]`: re-tag stored notices after a lexicon change.
+
+Only automatic output is replaced (auto tags, terms, relevance_auto/score/evidence);
+analyst tags and the analyst columns of a notice are never touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+BATCH = 200
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("reclassify", help="re-run the classifiers on stored notices (auto tags only)")
+    parser.add_argument("--source", help="only notices of this source")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from classifiers import Document, classify
+    from store.db import Store
+    from store.models import Notice
+    from store.repository import reclassify_notice
+
+    store = Store(args.db)
+    query = select(Notice.id).order_by(Notice.id)
+    if args.source:
+        query = query.where(Notice.source == args.source)
+    with store.session() as session:
+        ids = list(session.scalars(query))
+    changed = 0
+    for offset in range(0, len(ids), BATCH):
+        with store.session() as session:
+            for notice in session.scalars(select(Notice).where(Notice.id.in_(ids[offset : offset + BATCH]))):
+                before = (notice.relevant_auto, sorted((t.facet, t.value) for t in notice.tags if t.origin == "auto"))
+                result = classify(
+                    Document(
+                        title=notice.title,
+                        text=notice.body,
+                        publisher=notice.publisher,
+                        url=notice.url,
+                        jurisdiction=notice.jurisdiction,
+                        site_code=str((notice.meta or {}).get("SiteIDCode", "")),
+                    )
+                )
+                reclassify_notice(session, notice, result)
+                after = (notice.relevant_auto, sorted((t.facet, t.value) for t in notice.tags if t.origin == "auto"))
+                changed += before != after
+    print(f"reclassified {len(ids)} notices; {changed} changed their automatic tags or relevance")
+    return 0

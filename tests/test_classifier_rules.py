@@ -1,0 +1,261 @@
+"""Rules of the classifiers, each shown on a short notice we wrote for it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from classifiers import Document, classify, gazetteer
+from classifiers.lexicon import LEXICON_DIR, load_lexicons
+from classifiers.text import to_simplified
+
+
+def tags(result, facet: str) -> list[str]:
+    return [tag.value for tag in result.tags[facet]]
+
+
+# --- relevance: negative cues and scope -------------------------------------------------------------
+
+
+def test_credit_card_promotion_is_not_scs() -> None:
+    doc = Document(
+        title="关于开展信用卡分期优惠活动的公告",
+        text="即日起，持本行信用卡在指定商户消费可享受分期免息。信用卡额度可在手机银行查询。活动期间信用卡积分翻倍。",
+        publisher="某商业银行",
+    )
+    assert classify(doc).relevant is False
+
+
+def test_integrity_in_a_school_motto_is_not_a_credit_mechanism() -> None:
+    doc = Document(
+        title="第一中学举行新学期开学典礼",
+        text="典礼上，校长带领全体师生重温校训“诚信、勤奋、求实”，勉励同学们做一个诚信守信的人。随后举行了升旗仪式。",
+    )
+    result = classify(doc)
+    assert result.relevant is False
+    assert not any(hit.term == "诚信" for hit in result.terms)
+
+
+def test_boilerplate_credit_record_line_does_not_make_a_traffic_notice_relevant() -> None:
+    doc = Document(
+        title="关于人民路实施临时交通管制的通告",
+        text=(
+            "因管网施工需要，人民路（解放路至中山路段）自3月1日至3月20日实施封闭，禁止机动车通行。\n"
+            "请过往车辆提前绕行，服从现场交警指挥。\n"
+            "对拒不服从管理的，依法予以处罚，并纳入信用记录。"
+        ),
+        publisher="某市公安局交通警察支队",
+    )
+    result = classify(doc)
+    assert result.relevant is False
+    assert result.tags["scs_types"] == []
+
+
+def test_the_same_phrase_in_a_real_scs_notice_keeps_it_relevant() -> None:
+    doc = Document(
+        title="关于印发交通运输领域严重失信主体名单管理办法的通知",
+        text="对列入严重失信主体名单的运输企业实施联合惩戒，相关失信信息纳入信用记录，并在信用中国网站公示。",
+        publisher="某省交通运输厅",
+    )
+    result = classify(doc)
+    assert result.relevant is True
+    assert "blacklist" in tags(result, "scs_types")
+    assert "transport" in tags(result, "industries")
+
+
+def test_a_term_in_the_title_weighs_more_than_in_the_body() -> None:
+    body_only = classify(Document(title="工作动态", text="本周召开会议，研究信用修复工作。会议强调要抓好落实。"))
+    in_title = classify(Document(title="关于做好信用修复工作的通知", text="本周召开会议。会议强调要抓好落实。"))
+    assert in_title.relevance_score > body_only.relevance_score
+    assert "credit-repair" in tags(in_title, "scs_types")
+    title_evidence = [e for e in in_title.relevance_evidence if e.term == "信用修复"]
+    assert title_evidence and title_evidence[0].field == "title" and "×title" in title_evidence[0].rule
+
+
+def test_citations_of_other_documents_count_less_than_the_subject() -> None:
+    doc = Document(
+        title="关于加强景区安全管理的通知",
+        text="根据《社会信用体系建设规划纲要》和《关于建立完善守信联合激励和失信联合惩戒制度的指导意见》，现就景区安全管理通知如下。",
+    )
+    assert classify(doc).relevant is False
+
+
+# --- terms ------------------------------------------------------------------------------------------
+
+
+def test_multi_character_scs_terms_stay_whole_with_offsets() -> None:
+    text = "对失信被执行人依法限制高消费。建立守信联合激励机制。对失信被执行人加强惩戒。"
+    doc = Document(title="关于推行双随机、一公开监管的通知", text=text)
+    result = classify(doc)
+    hits = {hit.term: hit for hit in result.terms}
+    assert hits["双随机、一公开"].offsets == [("title", 4)]
+    assert hits["失信被执行人"].count == 2
+    assert [offset for _field, offset in hits["失信被执行人"].offsets] == [1, text.rindex("失信被执行人")]
+    assert "守信联合激励" in hits
+    assert "失信" not in hits  # covered by the longer term, not counted twice
+
+
+def test_tokenizer_keeps_lexicon_terms_whole() -> None:
+    from classifiers.engine import default_tagger
+
+    tokens = default_tagger().matcher.tokenize("依法实施守信联合激励和双随机、一公开监管")
+    assert "守信联合激励" in tokens
+    assert "双随机、一公开" in tokens
+
+
+def test_short_terms_must_sit_on_word_boundaries() -> None:
+    doc = Document(title="人像特征信息采集规范", text="采集人员面部特征信息，用于身份核验。")
+    assert not any(hit.term == "征信" for hit in classify(doc).terms)
+    real = classify(Document(title="关于加强征信机构管理的通知", text="征信机构应当依法采集信用信息。"))
+    assert "financial-credit" in tags(real, "scs_types")
+
+
+def test_traditional_characters_are_matched_with_offsets_into_the_original() -> None:
+    title = "最高人民法院關於公布失信被執行人名單信息的若干規定"
+    text = "被執行人未履行生效法律文書確定的義務，人民法院應當將其納入失信被執行人名單，依法對其進行信用懲戒。"
+    result = classify(Document(title=title, text=text, publisher="最高人民法院"))
+    assert result.relevant is True
+    assert "court-defaulters" in tags(result, "scs_types")
+    assert tags(result, "locations") == ["000000"]
+    originals = {"title": title, "text": text}
+    for tag in result.tags["scs_types"]:
+        for evidence in tag.evidence:
+            original = originals[evidence.field][evidence.start : evidence.end]
+            assert len(original) == len(evidence.term)
+            assert to_simplified(original) == evidence.term
+
+
+def test_conversion_keeps_the_length() -> None:
+    text = "國務院辦公廳關於進一步完善失信約束制度構建誠信建設長效機制的指導意見"
+    assert len(to_simplified(text)) == len(text)
+    assert to_simplified("just ascii") == "just ascii"
+
+
+# --- lexicons ---------------------------------------------------------------------------------------
+
+
+def test_a_term_under_two_labels_of_one_facet_is_reported(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    for name in ("relevance", "scs_types", "industries"):
+        (tmp_path / f"{name}.json").write_text((LEXICON_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    data = json.loads((tmp_path / "scs_types.json").read_text(encoding="utf-8"))
+    data["labels"]["redlist"]["黑名单"] = 1.0  # already under blacklist
+    (tmp_path / "scs_types.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="classifiers.lexicon"):
+        lexicons = load_lexicons(tmp_path)
+    assert [(c.facet, c.term, c.labels) for c in lexicons.conflicts] == [
+        ("scs_types", "黑名单", ("blacklist", "redlist"))
+    ]
+    assert "黑名单" in caplog.text
+
+
+def test_shipped_lexicons_have_no_conflicts_and_use_the_taxonomy() -> None:
+    lexicons = load_lexicons()
+    assert lexicons.conflicts == []
+    assert set(lexicons.facets["scs_types"].labels) == {
+        "blacklist", "redlist", "joint-enforcement", "credit-rating", "credit-repair", "credit-commitment",
+        "supervision", "credit-information", "court-defaulters", "financial-credit", "government-integrity",
+        "personal-credit", "system-building",
+    }  # fmt: skip
+    industries = set(lexicons.facets["industries"].labels)
+    assert industries <= {
+        "construction", "transport", "environment", "research", "education", "healthcare", "food-drug", "finance",
+        "taxation", "customs-trade", "internet", "e-commerce", "domestic-services", "labor", "market-regulation",
+        "intellectual-property", "tourism", "culture-sports", "agriculture", "energy", "work-safety",
+        "public-procurement", "real-estate", "social-organizations", "statistics", "justice", "government",
+        "telecom", "water-resources",
+    }  # fmt: skip
+
+
+# --- locations --------------------------------------------------------------------------------------
+
+
+def test_national_bodies_give_the_national_code_even_when_reposted_locally() -> None:
+    doc = Document(
+        title="国家发展改革委关于印发信用修复管理办法的通知",
+        text="各省、自治区、直辖市发展改革委：现将办法印发给你们。",
+        publisher="国家发展改革委（某县人民政府网站转载）",
+        jurisdiction="441802",
+    )
+    result = classify(doc)
+    assert tags(result, "locations") == ["000000"]
+    assert result.tags["locations"][0].evidence[0].field == "publisher"
+
+
+def test_a_city_is_tagged_alone_and_implies_its_province() -> None:
+    doc = Document(
+        title="深圳市关于推进个人信用积分应用的通知",
+        text="市民可通过平台查询个人信用积分。",
+        publisher="深圳市发展和改革委员会",
+    )
+    result = classify(doc)
+    assert tags(result, "locations") == ["440300"]
+    assert gazetteer.province_of("440300") == "440000"
+
+
+def test_district_names_are_disambiguated_by_the_city_before_them() -> None:
+    doc = Document(title="关于推进诚信建设的意见", text="全区各单位要加强信用建设。", publisher="中共贵阳市白云区委")
+    assert tags(classify(doc), "locations") == ["520113"]
+
+
+def test_credit_code_region_digits_place_a_list_with_no_place_names() -> None:
+    doc = Document(
+        title="关于公布2023年度第二批严重失信主体名单的公告",
+        text="经核查，以下企业列入严重失信主体名单：\n1. 某某贸易有限公司 统一社会信用代码：91330106MA2GXXXX1K\n"
+        "2. 某某建材有限公司 统一社会信用代码：91330106MA2HYYYY2L\n",
+    )
+    result = classify(doc)
+    assert tags(result, "locations") == ["330106"]
+    assert result.tags["locations"][0].evidence[0].field == "text"
+    assert result.tags["locations"][0].evidence[0].rule == "location:credit-code-region"
+
+
+def test_an_unnamed_local_issuer_leaves_the_location_empty() -> None:
+    doc = Document(
+        title="我市启动家政服务信用体系建设", text="记者从市商务局获悉，我市家政企业将全部录入信用信息平台。"
+    )
+    assert tags(classify(doc), "locations") == []
+
+
+def test_the_source_jurisdiction_and_site_code_are_fallbacks() -> None:
+    doc = Document(title="关于开展诚信宣传周活动的通知", text="各单位要组织好诚信宣传活动。", site_code="3303000012")
+    assert tags(classify(doc), "locations") == ["330300"]
+    doc = dataclasses.replace(doc, jurisdiction="330382")
+    assert tags(classify(doc), "locations") == ["330382"]
+
+
+def test_gazetteer_names() -> None:
+    assert gazetteer.english_name("440300") == "Shenzhen"
+    assert gazetteer.english_name("440000") == "Guangdong"
+    assert gazetteer.english_name("000000") == "China"
+    assert gazetteer.english_name("150000") == "Inner Mongolia"
+    assert gazetteer.english_name("150100") == "Hohhot"
+    assert gazetteer.english_name("610000") == "Shaanxi"
+    assert gazetteer.chinese_name("330300") == "温州市"
+    assert gazetteer.province_of("320583") == "320000"
+    assert gazetteer.province_of("000000") == "000000"
+
+
+# --- output shape -----------------------------------------------------------------------------------
+
+
+def test_every_tag_carries_evidence_and_the_result_is_json_serialisable() -> None:
+    doc = Document(
+        title="上海市市场监督管理局关于印发企业信用风险分类管理办法的通知",
+        text="对企业实施信用风险分类管理，结合双随机、一公开监管，对高风险企业提高抽查比例。",
+        publisher="上海市市场监督管理局",
+    )
+    result = classify(doc)
+    assert result.relevant
+    for facet in ("scs_types", "industries", "locations"):
+        assert result.tags[facet], facet
+        for tag in result.tags[facet]:
+            assert tag.evidence and tag.score > 0
+            assert all(e.rule for e in tag.evidence)
+    assert "supervision" in tags(result, "scs_types")
+    assert "market-regulation" in tags(result, "industries")
+    assert tags(result, "locations") == ["310000"]
+    json.dumps(dataclasses.asdict(result), ensure_ascii=False)

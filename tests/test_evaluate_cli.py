@@ -1,0 +1,76 @@
+"""`scs evaluate`: the report and its JSON shape, on a small gold file we wrote."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scs.cli import main
+
+OWN_GOLD = [
+    {
+        "id": "t1",
+        "title": "某市市场监督管理局关于公布严重违法失信名单的公告",
+        "publisher": "温州市市场监督管理局",
+        "text": "依据有关规定，将下列企业列入严重违法失信名单，并通过国家企业信用信息公示系统向社会公示。",
+        "relevant": True,
+        "scs_types": ["blacklist", "credit-information"],
+        "industries": ["market-regulation"],
+        "locations": ["330300"],
+    },
+    {
+        "id": "t2",
+        "title": "关于2025年元旦放假安排的通知",
+        "publisher": "某县人民政府办公室",
+        "text": "元旦放假1天，1月1日放假。各单位要做好值班安排。",
+        "relevant": False,
+        "scs_types": [],
+        "industries": [],
+        "locations": ["330382"],
+    },
+]
+
+
+def write_gold(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    return path
+
+
+def test_json_output_has_the_agreed_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gold = write_gold(tmp_path / "gold.jsonl", OWN_GOLD)
+    assert main(["evaluate", str(gold), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n"] == 2
+    assert set(report) == {"n", "relevance", "scs_types", "industries", "locations"}
+    for facet in ("relevance", "scs_types", "industries"):
+        assert set(report[facet]) == {"precision", "recall", "f1"}
+    assert set(report["locations"]) == {"f1", "exact", "province"}
+    assert report["relevance"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    # t2's issuer is an unnamed county: its location is missed, so exactly one of two is right
+    assert report["locations"]["exact"] == 0.5
+
+
+def test_text_report_lists_facets_and_labels(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gold = write_gold(tmp_path / "gold.jsonl", OWN_GOLD)
+    assert main(["evaluate", str(gold)]) == 0
+    out = capsys.readouterr().out
+    assert "scs_types (micro)" in out and "  blacklist" in out and "locations" in out
+
+
+def test_province_score_maps_cities_to_provinces(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record = dict(OWN_GOLD[0], locations=["330000"])  # gold says province; we tag the city
+    gold = write_gold(tmp_path / "gold.jsonl", [record])
+    assert main(["evaluate", str(gold), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["locations"]["exact"] == 0.0
+    assert report["locations"]["province"] == 1.0
+
+
+def test_bad_gold_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "relevant": true}\nnot json\n', encoding="utf-8")
+    assert main(["evaluate", str(bad)]) == 2
+    assert "bad.jsonl:2" in capsys.readouterr().out
+    assert main(["evaluate", str(tmp_path / "missing.jsonl")]) == 2

@@ -1,0 +1,84 @@
+"""`scs reclassify` refreshes automatic tags and terms and never touches analyst work."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from scs.cli import main
+from store.db import Store
+from store.models import Notice, Tag, TermCount
+
+REVIEWED_AT = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+
+
+def make_notice(store: Store) -> int:
+    with store.session() as session:
+        notice = Notice(
+            source="ownsource",
+            url="https://example.gov.cn/xyjs/1.html",
+            title="关于公布第一批失信被执行人名单的公告",
+            publisher="某市中级人民法院",
+            body="本院依法将下列被执行人纳入失信被执行人名单，并对其采取限制高消费措施。",
+            content_hash="x" * 64,
+            fetched_at=REVIEWED_AT,
+            relevant_auto=False,
+            relevance_score=0.0,
+            relevant_analyst=True,
+            status="reviewed",
+            headline_en="Court names judgment defaulters",
+            summary_en="Analyst summary.",
+            reviewed_by="ana",
+            reviewed_at=REVIEWED_AT,
+        )
+        notice.tags = [
+            Tag(facet="industries", value="tourism", origin="auto", score=1.0),  # stale auto tag
+            Tag(facet="scs_types", value="court-defaulters", origin="analyst", set_by="ana"),
+            Tag(facet="scs_types", value="blacklist", origin="analyst", present=False, set_by="ana"),
+            Tag(facet="locations", value="440300", origin="analyst", set_by="ana"),
+        ]
+        notice.terms = [TermCount(term="旧词", count=1, offsets=[["text", 0]])]
+        session.add(notice)
+        session.flush()
+        return notice.id
+
+
+def test_reclassify_replaces_auto_output_and_keeps_analyst_work(db_url: str) -> None:
+    store = Store(db_url)
+    notice_id = make_notice(store)
+    assert main(["--db", db_url, "reclassify"]) == 0
+    with store.session() as session:
+        notice = session.get(Notice, notice_id)
+        assert notice is not None
+        analyst = sorted((t.facet, t.value, t.present, t.set_by) for t in notice.tags if t.origin == "analyst")
+        assert analyst == [
+            ("locations", "440300", True, "ana"),
+            ("scs_types", "blacklist", False, "ana"),
+            ("scs_types", "court-defaulters", True, "ana"),
+        ]
+        auto = {(t.facet, t.value) for t in notice.tags if t.origin == "auto"}
+        assert ("industries", "tourism") not in auto
+        assert ("scs_types", "court-defaulters") in auto
+        assert all(t.evidence for t in notice.tags if t.origin == "auto")
+        assert notice.relevant_auto is True and notice.relevance_score > 0 and notice.relevance_evidence
+        terms = {t.term: t for t in session.scalars(select(TermCount).where(TermCount.notice_id == notice_id))}
+        assert "旧词" not in terms and terms["失信被执行人名单"].count == 2  # title and body
+        assert (notice.relevant_analyst, notice.status, notice.headline_en, notice.summary_en) == (
+            True,
+            "reviewed",
+            "Court names judgment defaulters",
+            "Analyst summary.",
+        )
+        assert notice.reviewed_by == "ana" and notice.reviewed_at == REVIEWED_AT
+
+
+def test_reclassify_can_be_limited_to_one_source(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    store = Store(db_url)
+    make_notice(store)
+    assert main(["--db", db_url, "reclassify", "--source", "othersource"]) == 0
+    assert "reclassified 0 notices" in capsys.readouterr().out
+    with store.session() as session:
+        auto = [t.value for t in session.scalars(select(Tag).where(Tag.origin == "auto"))]
+    assert auto == ["tourism"]
