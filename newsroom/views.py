@@ -210,5 +210,5 @@ def review(notice_id: int) -> Any:
     except ReviewError as error:  # the session rolled back: nothing half-saved
         flash(str(error))
         return redirect(url_for("review.notice_page", notice_id=notice_id))
-    flash("Saved." if action == "save" else f"Marked {action}.")
+    flash({"save": "Saved.", "approve": "Approved.", "reject": "Rejected."}.get(action, "Marked as needing work."))
     return redirect(url_for("review.notice_page", notice_id=notice_id))

@@ -130,3 +130,23 @@ def test_evidence_spans_check_offsets_and_field() -> None:
 )
 def test_slugify(headline: str, slug: str) -> None:
     assert slugify(headline) == slug
+
+
+def test_scs_user_add_reads_the_password_from_stdin(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from sqlalchemy import select
+
+    from scs.cli import main
+    from store.db import Store
+    from store.models import User
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough password\n"))
+    assert main(["--db", db_url, "user", "add", "carol", "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("another long password\n"))
+    assert main(["--db", db_url, "user", "add", "carol", "--password-stdin"]) == 1  # exists already
+    with Store(db_url).session() as db:
+        from newsroom.auth import authenticate
+
+        assert authenticate(db, "carol", "a long enough password") is not None
+        assert db.scalars(select(User.name)).all() == ["carol"]

@@ -1,0 +1,197 @@
+"""End to end in a real browser: an analyst reviews a notice, `scs publish` writes the site, a reader browses it.
+
+Drives Debian's Chromium (scripts/install-browser.sh) headless through Playwright; Playwright's own browser
+downloads are never used. Skips where Chromium is absent, except under CI, where it must run.
+Screenshots go to test-output/screenshots/ (kept as CI artifacts, not committed).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from newsroom_data import ANALYST, BIKE_TITLE, PASSWORD, SCRIPT_TITLE, seeded_store
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-output" / "screenshots"
+
+pytestmark = pytest.mark.slow
+
+
+def require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    message = f"{CHROMIUM} is missing: run scripts/install-browser.sh"
+    if os.environ.get("CI"):
+        pytest.fail(message + " (CI must run the browser tests)")
+    pytest.skip(message)
+
+
+@pytest.fixture
+def browser_page() -> Iterator[object]:
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(15_000)
+            yield page
+        finally:
+            browser.close()
+
+
+def serve_in_thread(server: object) -> threading.Thread:
+    thread = threading.Thread(target=server.serve_forever, daemon=True)  # type: ignore[attr-defined]
+    thread.start()
+    return thread
+
+
+@pytest.fixture
+def newsroom_url(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    from werkzeug.serving import make_server
+
+    from newsroom import create_app
+
+    db_url = f"sqlite:///{tmp_path / 'newsroom.sqlite3'}"
+    seeded_store(db_url).dispose()
+    server = make_server("127.0.0.1", 0, create_app(db_url, secret_key="browser-test"), threaded=True)
+    serve_in_thread(server)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", db_url
+    finally:
+        server.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def static_server() -> Iterator[object]:
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(folder: Path) -> str:
+        handler = functools.partial(QuietHandler, directory=str(folder))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        servers.append(server)
+        serve_in_thread(server)
+        return f"http://127.0.0.1:{server.server_port}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_review_publish_and_read(browser_page, newsroom_url, static_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    from scs.cli import main
+
+    page = browser_page
+    base, db_url = newsroom_url
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    # Every page is behind the login.
+    page.goto(base + "/")
+    expect(page).to_have_url(f"{base}/login?next=/")
+    page.get_by_label("User").fill(ANALYST)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("h1")).to_contain_text("Review queue")
+    expect(page.locator("a.notice-link")).to_have_count(3)
+
+    # Filter the queue by industry.
+    page.get_by_label("Industry").select_option("transport")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("a.notice-link")).to_have_count(1)
+    expect(page.locator("a.notice-link")).to_have_text(BIKE_TITLE)
+    page.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
+
+    # Open the notice: evidence highlighted, the draft ready to edit.
+    page.locator("a.notice-link").click()
+    expect(page.locator("h1.zh")).to_contain_text(BIKE_TITLE)
+    expect(page.locator(".text mark.evidence", has_text="联合惩戒")).to_have_count(1)
+    expect(page.locator(".text mark.evidence", has_text="失信名单")).to_have_attribute("title", "scs_types:blacklist")
+    expect(page.locator("#headline")).to_have_value("Shenzhen, Guangdong: untrustworthy list for rental bike companies")
+
+    # Correct the tags: remove one the classifier got wrong, add a missing one.
+    page.get_by_role("button", name="remove credit-repair").click()
+    scs_types = page.locator('.facet[data-facet="scs_types"]')
+    expect(scs_types.locator("li.effective-tag")).to_have_count(2)
+    scs_types.get_by_label("add scs_types").select_option("supervision")
+    scs_types.get_by_role("button", name="Add").click()
+    expect(page.locator('.facet[data-facet="scs_types"] li.effective-tag[data-value="supervision"]')).to_have_count(1)
+
+    # Edit the English headline and approve.
+    page.locator("#headline").fill("Shenzhen, Guangdong: bike-sharing firms face untrustworthy list")
+    page.locator("#summary").fill(
+        "Shenzhen will list rental bike companies that break the rules and punish them jointly."
+    )
+    page.get_by_role("button", name="Approve").click()
+    expect(page.locator(".state .status")).to_have_text("approved")
+    expect(page.locator("table.history")).to_contain_text("approve")
+    expect(page.locator("table.history")).to_contain_text("tag-remove")
+    page.screenshot(path=str(SCREENSHOTS / "notice.png"), full_page=True)
+
+    # The notice with markup in its title shows it as text and runs nothing.
+    page.goto(base + "/?q=script")
+    page.locator("a.notice-link").first.click()
+    expect(page.locator("h1.zh")).to_contain_text(SCRIPT_TITLE)
+    page.locator("#headline").fill("Guangdong: <script>alert(2)</script> untrustworthy list")
+    page.locator("#summary").fill("<img src=x onerror=alert(3)> summary")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.locator("#headline")).to_have_value("Guangdong: <script>alert(2)</script> untrustworthy list")
+    assert dialogs == []
+
+    # Publish the approved items.
+    out = tmp_path / "site"
+    assert main(["--db", db_url, "publish", str(out), "--base-url", "https://tracker.example.org/"]) == 0
+    site = static_server(out)
+
+    page.goto(site)
+    expect(page.locator("article.item")).to_have_count(2)
+    expect(page.locator("article.item h2").first).to_have_text(
+        "Shenzhen, Guangdong: bike-sharing firms face untrustworthy list"
+    )
+    expect(page.locator("article.item h2").nth(1)).to_contain_text("<script>alert(2)</script>")
+    page.screenshot(path=str(SCREENSHOTS / "published.png"), full_page=True)
+
+    # Filter by a facet, then follow the permalink.
+    page.locator('nav.filters [data-facet="industries"] a', has_text="transport").click()
+    expect(page.locator("h1")).to_have_text("Industry: transport")
+    expect(page.locator("article.item")).to_have_count(1)
+    page.locator("a.permalink").click()
+    expect(page).to_have_url(site + "2025/03/shenzhen-guangdong-bike-sharing-firms-face-untrustworthy-list/")
+    expect(page.locator(".zh-title")).to_have_text(BIKE_TITLE)
+    expect(page.locator("a.source")).to_have_attribute(
+        "href", "https://jtys.sz.gov.cn/zwgk/tzgg/content/post_100001.html"
+    )
+    tags = page.locator("dl.meta")
+    expect(tags).to_contain_text("supervision")
+    expect(tags).not_to_contain_text("credit repair")
+    page.screenshot(path=str(SCREENSHOTS / "published-item.png"), full_page=True)
+
+    page.goto(site + "locations/440000/")
+    expect(page.locator("article.item")).to_have_count(2)
+    assert dialogs == []
