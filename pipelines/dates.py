@@ -76,6 +76,8 @@ _TRADITIONAL = str.maketrans(
         "－": "-",
         "／": "/",
         "．": ".",
+        "—": "-",
+        "–": "-",
     }
 )
 
@@ -177,10 +179,15 @@ _COMMON = re.compile(
     r"(?:[ T]?\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?(?:[+-]\d{2}:?\d{2}|Z)?| ?\d{1,2}时(?:\d{1,2}分(?:\d{1,2}秒)?)?)?"
     r"(?![\d.])[^\d前昨今刚]*+"
 )
+# An ISO time with an offset names an instant: its Beijing day can differ from the day written.
+_ISO_INSTANT = re.compile(
+    r"(?<![\d.])(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)? ?(Z|[+-]\d{2}:?\d{2})(?![\d:])"
+)
+_BEIJING: Final = dt.timezone(dt.timedelta(hours=8))
 _MD_CJK = re.compile(r"(?<!\d)(\d{1,2}) ?月 ?(\d{1,2})(?!\d) ?[日号]")
-_MD_ALONE = re.compile(r"[\[(]?(\d{1,2})[-/.](\d{1,2})[\])]?")  # a list-page "07-25", whole text only
+_MD_ALONE = re.compile(r"[\[(]?(\d{2})[-/](\d{2})[\])]?")  # a list-page "07-25", whole text only (not "3.15")
 _RELATIVE = re.compile(
-    r"(?P<n>\d{1,3}) ?(?P<unit>天|日|周|个?星期|个?礼拜|个月|年|小时|分钟|秒钟?) ?前"
+    r"(?P<n>\d{1,3}) ?(?P<unit>天|日|周|个?星期|个?礼拜|个月|年|小时|分钟|秒钟?) ?前|半(?P<half>个?小时|分钟)前"
     r"|(?P<word>大前天|前天|前日|昨天|昨日|今天|今日|刚刚)"
 )
 _HAS_RELATIVE_CHAR = re.compile(r"[前昨今刚]")
@@ -213,7 +220,7 @@ class Role(IntEnum):
 
 
 _LABEL_ROLES: Final = (
-    (Role.PUBLISHED, r"发布|颁布|公布|发表|发文|刊发|首发|上网|publish"),
+    (Role.PUBLISHED, r"发布|颁布|公布|发表|发文|公开日期|刊发|首发|上网|publish"),
     (Role.WRITTEN, r"成文|印发|生成|签发|签署|制发"),
     (Role.UPDATED, r"更新|修改|修订|update|modif"),
     (Role.EFFECTIVE, r"施行|实施|生效|执行|起效|effective"),
@@ -285,8 +292,25 @@ def _months_before(reference: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, min(reference.day, 28))
 
 
+def _beijing_day(match: re.Match[str]) -> dt.date | None:
+    year, month, day, hour, minute = (int(part) for part in match.group(1, 2, 3, 4, 5))
+    offset = match.group(7).replace(":", "")
+    try:
+        zone = (
+            dt.UTC
+            if offset == "Z"
+            else dt.timezone(int(offset[0] + "1") * dt.timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5])))
+        )
+        instant = dt.datetime(year, month, day, hour, minute, int(match.group(6) or 0), tzinfo=zone)
+    except ValueError:
+        return None
+    return _make_date(*instant.astimezone(_BEIJING).timetuple()[:3])
+
+
 def _relative(match: re.Match[str], reference: dt.date) -> dt.date | None:
     word = match.group("word")
+    if match.group("half"):
+        return reference
     if word:
         return reference - dt.timedelta(days=_RELATIVE_WORD_DAYS[word])
     count, unit = int(match.group("n")), match.group("unit")
@@ -314,6 +338,8 @@ def _find_dates(text: str, reference: dt.date | None) -> list[_Match]:
     has_year_char, has_month_char = "年" in text, "月" in text
     has_separator = "-" in text or "/" in text or "." in text
     has_letters = _HAS_LETTERS.search(text) is not None
+    for m in _ISO_INSTANT.finditer(text) if ":" in text else ():
+        add(m, _beijing_day(m))
     for m in _YMD_CJK.finditer(text) if has_year_char else ():
         year = int(m.group(1)) if len(m.group(1)) == 4 else _full_year(m.group(1))
         date = _make_date(year, int(m.group(2)), int(m.group(3)))
@@ -355,7 +381,8 @@ def _find_dates(text: str, reference: dt.date | None) -> list[_Match]:
         valid = _make_date(2000, month, day) is not None
         add(alone, _yearless(month, day, reference) if reference and valid else None)
     for m in _RELATIVE.finditer(text) if _HAS_RELATIVE_CHAR.search(text) else ():
-        add(m, _relative(m, reference) if reference else None)
+        relative = _relative(m, reference) if reference else None
+        add(m, relative if relative and relative.year >= MIN_YEAR else None)
     found.sort(key=lambda match: match.start)
     return found
 
@@ -405,7 +432,7 @@ def _fast(text: str, reference: dt.date | None) -> dt.date | _Undecided | None:
     text = normalise_date_text(text)
     if not text:
         return None
-    common = _COMMON.fullmatch(text)
+    common = None if ":" in text and _ISO_INSTANT.search(text) else _COMMON.fullmatch(text)
     if common is not None:
         year, month, day = common.group("y1", "m1", "d1") if common.group("y1") else common.group("y2", "m2", "d2")
         date = _make_date(int(year), int(month), int(day))
