@@ -219,15 +219,24 @@ def body_lines(body: str) -> list[str]:
 
 
 def signature_date(body: str, reference: dt.date | None) -> tuple[dt.date, str] | None:
-    """The date on a short line among the last lines of the body (the 落款), and that line."""
+    """The date of the 落款 (a short line among the last lines of the body), and that line.
+
+    Only dates written with 年 count (a bare ``20130528`` near the end is as likely a phone
+    number). The 版记 line below the signature (``国务院办公厅秘书局 2019年7月26日印发``)
+    is used only when there is no plain date line, since 成文日期 is the 落款 date.
+    """
+    printed: tuple[dt.date, str] | None = None
     for line in reversed(body_lines(body)[-SIGNATURE_LINES:]):
         compact = re.sub(r"\s+", "", line)
         if len(compact) > SIGNATURE_MAX_CHARS:
             continue
-        found = [item for item in labelled_dates(compact, reference) if item.role <= Role.UNLABELLED]
-        if len(found) == 1:
+        found = [item for item in labelled_dates(compact, reference) if "年" in item.matched or "月" in item.matched]
+        if len(found) != 1 or found[0].role > Role.UNLABELLED:
+            continue
+        if found[0].role == Role.UNLABELLED:
             return found[0].date, line
-    return None
+        printed = printed or (found[0].date, line)
+    return printed
 
 
 def _first_acceptable(options: list[_Option], crawl_day: dt.date, notes: list[str], what: str) -> _Option | None:

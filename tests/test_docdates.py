@@ -235,3 +235,18 @@ def test_body_lines_break_on_block_tags_and_unescape() -> None:
 
 def test_signature_skips_the_publication_note_and_the_effective_clause() -> None:
     assert signature_date(GOVCN_POLICY_PAGE, None) == (dt.date(2023, 8, 8), "2023年8月8日")
+
+
+def test_signature_above_the_printing_line_is_the_written_date() -> None:
+    body = (
+        "<p>特此通知。</p><p>国务院办公厅</p><p>2019年7月25日</p><p>（此件公开发布）</p>"
+        "<p>抄送：党中央各部门，中央军委办公厅，全国人大常委会办公厅，全国政协办公厅，最高人民法院，最高人民检察院。</p>"
+        "<p>国务院办公厅秘书局　　2019年7月26日印发</p>"
+    )
+    assert signature_date(body, None) == (dt.date(2019, 7, 25), "2019年7月25日")
+    only_printing_line = body.replace("<p>2019年7月25日</p>", "")
+    assert signature_date(only_printing_line, None) == (dt.date(2019, 7, 26), "国务院办公厅秘书局　　2019年7月26日印发")
+
+
+def test_a_compact_number_near_the_end_is_not_a_signature() -> None:
+    assert signature_date("<p>联系人：张三</p><p>电话：20130528</p>", None) is None
