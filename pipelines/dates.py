@@ -18,7 +18,11 @@ Rules, in short:
   decides: publish (发布) beats written (成文/印发), which beats unlabelled, and effective
   (施行/实施) or expiry (废止) dates are only used when nothing else is there;
 * relative (``3天前``, ``昨天``) and yearless (``4月20日``, ``新华社北京7月22日电``) forms need a
-  reference date; a yearless date resolves to the latest such date not after the reference.
+  reference date; a yearless date resolves to the latest such date not after the reference;
+* ``19-07-23`` is 2019 (two-digit years below 70 are 20xx); ``05/04/2019`` is refused (day or
+  month first?); an ISO instant with an offset (``2019-07-24T20:00:00Z``) gives its Beijing day;
+* the fallback only sees text with an English word in it (``2 weeks ago``); without a
+  reference its relative results are rejected rather than read against "now".
 """
 
 from __future__ import annotations
