@@ -23,10 +23,11 @@ Order of trust for ``written``: a labelled field 成文日期/印发日期/公�
 among the last lines of the body [``signature``]. Effective (实施/施行/生效) and expiry (废止)
 dates are never used for either.
 
-A date after the crawl day (Beijing time) or before 1949 is rejected and the next source is
-tried; each rejection is kept in ``notes``. Yearless and relative raw strings (``07-25``,
-``3天前``) resolve against the end of the month in a ``/YYYYMM/`` path when the URL has one,
-else against the crawl day; a yearless signature resolves against the published date.
+A date after the crawl day (Beijing time), before 1949, or 1970-01-01 (the epoch: an empty CMS
+field, not a notice from 1970) is rejected and the next source is tried; each rejection is kept
+in ``notes``. Yearless and relative raw strings (``07-25``, ``3天前``) resolve against the end of
+the month in a ``/YYYYMM/`` path when the URL has one, else against the crawl day; a yearless
+signature resolves against the published date.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from pipelines.dates import Role, label_role, labelled_dates, parse_date
 __all__ = ["DateCandidateLike", "DocumentDates", "pick_document_dates"]
 
 EARLIEST: Final = dt.date(1949, 1, 1)
+EPOCH_PLACEHOLDER: Final = dt.date(1970, 1, 1)
 BEIJING: Final = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 SIGNATURE_LINES: Final = 8  # how many last lines of the body may hold the signature date
 SIGNATURE_MAX_CHARS: Final = 30  # a signature line is short: "国家发展改革委 2019年7月25日"
@@ -245,6 +247,8 @@ def _first_acceptable(options: list[_Option], crawl_day: dt.date, notes: list[st
             notes.append(f"{what}: rejected {option.reason} {option.raw!r}: after the crawl day {crawl_day}")
         elif option.date < EARLIEST:
             notes.append(f"{what}: rejected {option.reason} {option.raw!r}: before {EARLIEST.year}")
+        elif option.date == EPOCH_PLACEHOLDER:
+            notes.append(f"{what}: rejected {option.reason} {option.raw!r}: the epoch, an empty field")
         else:
             return option
     return None

@@ -154,13 +154,15 @@ def test_future_and_pre_1949_dates_are_rejected_and_noted() -> None:
     candidates = [
         DateCandidate("meta", "2031-01-01 00:00", "PubDate"),  # a CMS default in the future
         DateCandidate("label", "1900-01-01", "发布日期"),  # a placeholder
+        DateCandidate("api", "1970-01-01 08:00:00"),  # an empty epoch field
         DateCandidate("list", "2023-02-14"),
     ]
     dates = pick_document_dates(candidates, url="https://x.gov.cn/1.html", body="", crawl_time=CRAWLED)
     assert (dates.published, dates.published_reason) == (dt.date(2023, 2, 14), "list")
-    assert len(dates.notes) == 2
+    assert len(dates.notes) == 3
     assert "meta:PubDate" in dates.notes[0] and "after the crawl day" in dates.notes[0]
     assert "label:发布日期" in dates.notes[1] and "before 1949" in dates.notes[1]
+    assert "api" in dates.notes[2] and "epoch" in dates.notes[2]
 
 
 def test_crawl_day_is_the_beijing_day() -> None:
