@@ -67,8 +67,9 @@ def crawl_to_jsonl(source_ids: Sequence[str], out: IO[str], mirror_url: str = ""
             stats = {key: value for key, value in crawler.stats.get_stats().items() if key.startswith("scs/")}
             write({"type": "stats", "source": source_id, "finish_reason": reason, "stats": stats})
 
-        crawler.signals.connect(on_item, signal=signals.item_scraped)
-        crawler.signals.connect(on_closed, signal=signals.spider_closed)
+        # Signal receivers are weak references: without weak=False these closures would be collected.
+        crawler.signals.connect(on_item, signal=signals.item_scraped, weak=False)
+        crawler.signals.connect(on_closed, signal=signals.spider_closed, weak=False)
         process.crawl(crawler)
     process.start()
 

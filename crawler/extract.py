@@ -243,6 +243,9 @@ _LABEL_IN_LINE = re.compile(
 )
 
 
+_ANY_LABEL = re.compile(r"(?:^|\s)[\u4e00-\u9fa5]{2,6}\s*[：:]")
+
+
 def _split_labelled_line(text: str) -> dict[str, str]:
     """`来源：江苏省政府办公厅 发布日期：2025-07-03` -> {"来源": ..., "发布日期": ...}."""
     matches = list(_LABEL_IN_LINE.finditer(text))
@@ -251,7 +254,11 @@ def _split_labelled_line(text: str) -> dict[str, str]:
         if match.start() > 0 and text[match.start() - 1] not in " |｜/　":
             continue  # part of a longer word, e.g. 新闻来源： is not 来源：
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        value = text[match.end() : end].strip(" |｜")
+        value = text[match.end() : end]
+        unknown_label = _ANY_LABEL.search(value)  # e.g. 浏览次数： after the date in a byline
+        if unknown_label:
+            value = value[: unknown_label.start()]
+        value = value.strip(" |｜")
         if value:
             values.setdefault(match.group(1), value)
     return values
@@ -349,7 +356,10 @@ def attachment_type(url: str) -> str:
 
 
 def _file_name(url: str) -> str:
-    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    """`…/downfile.jsp?filename=25.xlsx` -> `25.xlsx`; `…/P0202507.pdf` -> `P0202507.pdf`."""
+    parts = urlsplit(url)
+    in_query = re.search(r"(?:file_?name|filename)=([^&]+)", parts.query, re.IGNORECASE)
+    return unquote(in_query.group(1) if in_query else parts.path.rsplit("/", 1)[-1])
 
 
 def extract_byline_dates(soup: BeautifulSoup) -> list[str]:

@@ -10,7 +10,7 @@ when method and path are equal and every query parameter and form field the entr
 lists has that value; among several matches the one listing the most parameters
 wins. Anything else is a 404 (so `/robots.txt` is "allow all" unless a fixture has one).
 
-Every request is appended to `hits` (method, host, path, query, form, status) so tests
+Every request is appended to `hits` (method, host, path, query, form, status, headers) so tests
 can assert on what the crawler asked for. Responses go through `respond()`, the one
 place a later fault mode (500/429/timeouts per path) would hook in.
 """
@@ -70,6 +70,7 @@ class Hit:
     query: dict[str, str]
     form: dict[str, str]
     status: int
+    headers: dict[str, str] = field(default_factory=dict)  # as sent by the client
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,15 @@ class MirrorServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
 
-    def respond(self, method: str, host: str, path: str, query: dict[str, str], form: dict[str, str]) -> Reply:
+    def respond(
+        self,
+        method: str,
+        host: str,
+        path: str,
+        query: dict[str, str],
+        form: dict[str, str],
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
         """The reply to one request (and its entry in the hit log)."""
         matches = [fixture for fixture in self.fixtures.get(host, []) if fixture.matches(method, path, query, form)]
         if matches:
@@ -145,7 +154,7 @@ class MirrorServer:
         else:
             reply = NOT_FOUND
         with self._lock:
-            self.hits.append(Hit(method, host, path, query, form, reply.status))
+            self.hits.append(Hit(method, host, path, query, form, reply.status, dict(headers or {})))
         return reply
 
     def hits_for(self, host: str) -> list[Hit]:
@@ -205,7 +214,9 @@ def _handler_class(mirror: MirrorServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw_form = self.rfile.read(length) if length else b""
             form = dict(parse_qsl(raw_form.decode("utf-8", "replace"), keep_blank_values=True))
-            reply = mirror.respond("GET" if method == "HEAD" else method, host, path, query, form)
+            reply = mirror.respond(
+                "GET" if method == "HEAD" else method, host, path, query, form, dict(self.headers.items())
+            )
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)

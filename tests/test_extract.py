@@ -1,0 +1,219 @@
+"""Generic detail extraction: table tests over small HTML snippets shaped like the real sites."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract import (
+    attachment_type,
+    clean_text,
+    clean_title,
+    container_text,
+    extract_attachments,
+    extract_detail,
+    extract_labelled_fields,
+    extract_meta,
+    find_body_container,
+    find_doc_number,
+    parse_html,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("\u3000\u3000一、总体要求", "一、总体要求"),
+        ("a\u00a0\u00a0b", "a b"),
+        ("第一条\u200b 内容\r\n\t续", "第一条 内容 续"),
+        ("", ""),
+    ],
+)
+def test_clean_text(raw: str, expected: str) -> None:
+    assert clean_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("关于做好信用修复工作的通知_国家发展和改革委员会", "关于做好信用修复工作的通知"),
+        ("关于做好信用修复工作的通知 - 江苏省人民政府", "关于做好信用修复工作的通知"),
+        ("标题 | 中国政府网", "标题"),
+        ("没有站名的标题", "没有站名的标题"),
+    ],
+)
+def test_clean_title(raw: str, expected: str) -> None:
+    assert clean_title(raw) == expected
+
+
+def test_meta_tags_are_kept_by_canonical_name() -> None:
+    soup = parse_html(
+        '<meta name="pubdate" content="2025-07-18 10:30"><meta name="SiteIDCode" content="bm04000001">'
+        '<meta name="viewport" content="width=device-width"><meta name="ArticleTitle" content=" 标题 ">'
+    )
+    assert extract_meta(soup) == {"PubDate": "2025-07-18 10:30", "SiteIDCode": "bm04000001", "ArticleTitle": "标题"}
+
+
+GOVCN_HEADER = """
+<div class="policyLibraryOverview_header"><table>
+<tr><td><b>标　　题：</b></td><td colspan="3"><span>国务院办公厅关于某事的通知</span></td></tr>
+<tr><td><b>发文机关：</b></td><td><span>国务院办公厅</span></td><td><b>发文字号：</b></td><td>国办发〔2025〕24号</td></tr>
+<tr><td><b>成文日期：</b></td><td>2025年07月08日</td><td><b>发布日期：</b></td><td>2025年07月15日</td></tr>
+</table></div>"""
+JIANGSU_TABLE = """
+<table class="xxgk_table"><tr><td>索&nbsp;引&nbsp;号：</td><td>014000319/2025-00213</td>
+<td>所属主题：</td><td>社会信用</td></tr>
+<tr><td>发布机构：</td><td>江苏省人民政府办公厅</td><td>发文日期：</td><td>2025-07-14</td></tr>
+<tr><td>文　　号：</td><td>苏政办发〔2025〕41号</td><td>主题分类：</td><td></td></tr></table>"""
+LABEL_SPANS = """
+<div class="introduce"><ul><li><label>索引号：</label><span>006939748/2025-01234</span></li>
+<li><label>发布机构：</label><span>广东省人民政府办公厅</span></li>
+<li><em>成文日期：</em>2025-06-30</li></ul></div>"""
+BYLINE = (
+    '<div class="sp_time"><font>来源：省发展改革委</font>　<font>发布日期：2025-07-04 11:08</font>　浏览次数：3</div>'
+)
+DT_DD = "<dl><dt>公文种类</dt><dd>通知</dd></dl>"
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        (
+            GOVCN_HEADER,
+            {
+                "标题": "国务院办公厅关于某事的通知",
+                "发文机关": "国务院办公厅",
+                "发文字号": "国办发〔2025〕24号",
+                "成文日期": "2025年07月08日",
+                "发布日期": "2025年07月15日",
+            },
+        ),
+        (
+            JIANGSU_TABLE,
+            {
+                "索引号": "014000319/2025-00213",
+                "所属主题": "社会信用",
+                "发布机构": "江苏省人民政府办公厅",
+                "发文日期": "2025-07-14",
+                "文号": "苏政办发〔2025〕41号",
+            },
+        ),
+        (LABEL_SPANS, {"索引号": "006939748/2025-01234", "发布机构": "广东省人民政府办公厅", "成文日期": "2025-06-30"}),
+        (BYLINE, {"来源": "省发展改革委", "发布日期": "2025-07-04 11:08"}),
+        (DT_DD, {"公文种类": "通知"}),
+        ("<p>新闻来源：某报</p>", {}),  # 新闻来源 is not the label 来源
+    ],
+    ids=["govcn-header", "xxgk-table", "label-span", "byline", "dt-dd", "label-inside-word"],
+)
+def test_labelled_fields(html: str, expected: dict[str, str]) -> None:
+    assert extract_labelled_fields(parse_html(html)) == expected
+
+
+def test_labelled_fields_skip_the_body_container() -> None:
+    soup = parse_html('<div class="sp_time">来源：省政府办公厅</div><div id="zoom"><p>来源：群众来信</p></div>')
+    assert extract_labelled_fields(soup, exclude=find_body_container(soup)) == {"来源": "省政府办公厅"}
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ('<div id="UCAP-CONTENT"><p>一</p></div><div class="TRS_Editor"><p>二</p></div>', "一"),
+        ('<div class="article_con"><div class="TRS_Editor"><p>正文</p></div><p>附件</p></div>', "正文"),
+        ('<div class="TRS_Editor"><p>&nbsp;</p></div><div id="zoom"><p>后备</p></div>', "后备"),
+        ('<div class="pages_content"><p>正文</p><div class="editor">责任编辑：王洋</div></div>', "正文"),
+        ("<div class='unknown'><p>正文</p></div>", None),
+    ],
+)
+def test_body_container_choice(html: str, expected: str | None) -> None:
+    container = find_body_container(parse_html(html))
+    assert (container_text(container) if container is not None else None) == expected
+
+
+def test_body_text_keeps_paragraphs_and_drops_layout_whitespace() -> None:
+    html = (
+        '<div id="zoom"><p style="text-align:center">苏政办发〔2025〕41号</p>'
+        "<p>\u3000\u3000一、总体要求。<span>坚持</span>依法\u00a0依规。</p>"
+        "<p>二、工作措施<br>（一）加强领导</p><table><tr><td>序号</td><td>事项</td></tr></table>"
+        "<p> </p><div><p>江苏省人民政府办公厅</p></div></div>"
+    )
+    assert container_text(find_body_container(parse_html(html))) == (  # type: ignore[arg-type]
+        "苏政办发〔2025〕41号\n\n一、总体要求。坚持依法 依规。\n\n二、工作措施\n\n（一）加强领导\n\n"
+        "序号 事项\n\n江苏省人民政府办公厅"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://x.gov.cn/a/P020250718380261745632.pdf", "pdf"),
+        ("https://x.gov.cn/a/b.DOCX", "docx"),
+        ("https://x.gov.cn/module/download/downfile.jsp?classid=0&filename=2507031640123.pdf", "pdf"),
+        ("https://x.gov.cn/cms_files/abc?fileName=%E9%99%84%E4%BB%B6.wps", "wps"),
+        ("https://x.gov.cn/a/t20250718_1399285.html", ""),
+        ("https://x.gov.cn/a/b.ofd", "ofd"),
+    ],
+)
+def test_attachment_type(url: str, expected: str) -> None:
+    assert attachment_type(url) == expected
+
+
+def test_attachments_are_absolute_named_and_unique() -> None:
+    soup = parse_html(
+        '<a href="./P0202507.pdf">附件1：办法.pdf</a><a href="./P0202507.pdf">下载</a>'
+        '<a href="/module/download/downfile.jsp?classid=0&amp;filename=25.xlsx"></a>'
+        '<a href="./t20250718_1.html">相关</a><a href="javascript:void(0)">打印</a>'
+    )
+    attachments = extract_attachments(soup, "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202507/t20250718_1399285.html")
+    assert [(a.url, a.name, a.type) for a in attachments] == [
+        ("https://www.ndrc.gov.cn/xxgk/zcfb/tz/202507/P0202507.pdf", "附件1：办法.pdf", "pdf"),
+        (
+            "https://www.ndrc.gov.cn/module/download/downfile.jsp?classid=0&filename=25.xlsx",
+            "25.xlsx",
+            "xlsx",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("发改办财金〔2025〕512号\n\n各省、自治区：", "发改办财金〔2025〕512号"),
+        ("标题\n\n洪府发[2016]41号\n\n正文", "洪府发[2016]41号"),
+        ("国家发展和改革委员会令 第36号\n\n正文", "国家发展和改革委员会令 第36号"),
+        ("根据国办发〔2025〕24号文件精神，制定本办法。", ""),  # mentioned in a sentence, not standing alone
+        ("", ""),
+    ],
+)
+def test_find_doc_number(body: str, expected: str) -> None:
+    assert find_doc_number(body) == expected
+
+
+def test_extract_detail_title_order_and_scripts_dropped() -> None:
+    html = (
+        "<html><head><title>站内标题_某某网</title><script>var x = '正文';</script></head><body>"
+        '<h1>H1 标题</h1><div class="pages-date">2025-07-15 16:30 <span>来源：中国政府网</span></div>'
+        '<div id="UCAP-CONTENT"><p>第一段</p><style>p{}</style><p>第二段</p></div></body></html>'
+    )
+    page = extract_detail(html, "https://www.gov.cn/zhengce/content/202507/content_7033812.htm")
+    assert page.title == "H1 标题"
+    assert page.body == "第一段\n\n第二段"
+    assert page.byline_dates == ["2025-07-15 16:30"]
+    with_meta = extract_detail('<meta name="ArticleTitle" content="元标题">' + html, "https://www.gov.cn/")
+    assert with_meta.title == "元标题"
+    bare = extract_detail("<title>只有标题 - 站名</title><p>x</p>", "https://www.gov.cn/")
+    assert bare.title == "只有标题"
+
+
+def test_content_after_closing_html_is_recovered() -> None:
+    """Old gov.cn pages put the body after </html>; html.parser keeps it."""
+    html = '<html><body><table class="bd1"><tr><td>发文字号：</td><td>国办发〔2019〕1号</td></tr></table></body></html>'
+    html += '<table><tr><td id="UCAP-CONTENT"><p>正文在外面</p></td></tr></table>'
+    page = extract_detail(html, "https://www.gov.cn/")
+    assert page.body == "正文在外面"
+    assert page.doc_number == "国办发〔2019〕1号"
+
+
+def test_detail_page_shortcuts() -> None:
+    page = extract_detail(GOVCN_HEADER + '<div id="UCAP-CONTENT"><p>正文</p></div>', "https://www.gov.cn/")
+    assert page.publisher == "国务院办公厅"
+    assert page.doc_number == "国办发〔2025〕24号"
+    assert page.labelled_dates == [("成文日期", "2025年07月08日"), ("发布日期", "2025年07月15日")]
