@@ -7,6 +7,10 @@ trusted source that gives a plausible date and record which one it was, with the
 
 Order of trust for ``published`` (reason string in brackets):
 
+0. a news dateline at the start of the body (``新华社北京7月22日电``, ``…日讯``) when it falls
+   within 31 days before the date the sources below give: the wire date of the original, which
+   a repost's meta, list, URL and byline dates all postdate. It has no year, so without another
+   source to anchor it, it is not used  [``dateline``]
 1. ``<meta>`` publish tags written by the CMS: PubDate, firstpublishedtime, publishdate, ...  [``meta:<name>``]
 2. a labelled field whose label means publishing: 发布日期/发布时间/发文日期/颁布时间/公布日期  [``label:<label>``]
 3. a field of the list API  [``api``]
@@ -14,7 +18,8 @@ Order of trust for ``published`` (reason string in brackets):
 5. a TRS detail URL ``…/tYYYYMMDD_<id>.html`` (usually the publish date)  [``url:tYYYYMMDD``]
 6. the visible date line near the title (may be a repost time)  [``byline``]
 7. fields with a generic label (日期, 时间) and other meta tags  [``label:<label>`` / ``meta:<name>``]
-8. a full date in the URL path: ``/YYYY-MM/DD/``, ``/YYYY/MM/DD/``, ``/YYYYMMDD/`` (can be bogus)  [``url:path``]
+8. a full date in the URL path: ``/YYYY-MM/DD/``, ``/YYYY/MM/DD/``, ``/YYYY/MMDD/``, ``/YYYY-MM-DD/``,
+   ``/YYYYMMDD/`` (can be bogus: a crawl day, or a folder date unrelated to the notice)  [``url:path``]
 9. update times (更新时间, lastmodifiedtime)  [``label:<label>`` / ``meta:<name>``]
 10. when none of these gives a date: the written date, with the written date's reason.
 
@@ -40,12 +45,14 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Final, Protocol
 
-from pipelines.dates import Role, label_role, labelled_dates, parse_date
+from pipelines.dates import Role, label_role, labelled_dates, normalise_date_text, parse_date
 
 __all__ = ["DateCandidateLike", "DocumentDates", "pick_document_dates"]
 
 EARLIEST: Final = dt.date(1949, 1, 1)
 EPOCH_PLACEHOLDER: Final = dt.date(1970, 1, 1)
+DATELINE_LINES: Final = 4  # the dateline opens the first paragraph, after at most a title and a byline
+DATELINE_MAX_DAYS: Final = 31
 BEIJING: Final = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 SIGNATURE_LINES: Final = 8  # how many last lines of the body may hold the signature date
 SIGNATURE_MAX_CHARS: Final = 30  # a signature line is short: "国家发展改革委 2019年7月25日"
@@ -105,9 +112,12 @@ _URL_TRS = re.compile(r"/t((?:19|20)\d{6})_\d+")
 _URL_PATH_DAY = (
     re.compile(r"/((?:19|20)\d{2})-(\d{1,2})/(\d{1,2})/"),
     re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),
+    re.compile(r"/((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})/"),
+    re.compile(r"/((?:19|20)\d{2})/(\d{2})(\d{2})/"),
     re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})/"),
 )
 _URL_PATH_MONTH = re.compile(r"/((?:19|20)\d{2})-?(\d{2})/")
+_DATELINE = re.compile(r"[^\d。，,;；]{0,24}?\d{1,2}月\d{1,2}日(?:电|讯)")
 _TAG_BREAK = re.compile(r"<(?:br|/p|/div|/li|/tr|/h\d)\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -241,6 +251,16 @@ def signature_date(body: str, reference: dt.date | None) -> tuple[dt.date, str] 
     return printed
 
 
+def dateline_date(body: str, reference: dt.date) -> tuple[dt.date, str] | None:
+    """The yearless wire date opening the first paragraph (新华社北京7月22日电), resolved against `reference`."""
+    for line in body_lines(body)[:DATELINE_LINES]:
+        match = _DATELINE.match(normalise_date_text(line))
+        if match is not None:
+            date = parse_date(match.group(0), reference)
+            return (date, match.group(0)) if date else None
+    return None
+
+
 def _first_acceptable(options: list[_Option], crawl_day: dt.date, notes: list[str], what: str) -> _Option | None:
     for option in sorted(options, key=lambda option: option.trust):  # sort is stable: page order breaks ties
         if option.date > crawl_day:
@@ -268,6 +288,14 @@ def pick_document_dates(
     published_options += _url_options(url)
     notes: list[str] = []
     published = _first_acceptable(published_options, crawl_day, notes, "published")
+    dateline = dateline_date(body, published.date) if published else None
+    if published is not None and dateline is not None:
+        if (published.date - dateline[0]).days <= DATELINE_MAX_DAYS:
+            published = (
+                _first_acceptable([_Option(0, *dateline, "dateline")], crawl_day, notes, "published") or published
+            )
+        else:
+            notes.append(f"published: dateline {dateline[1]!r} ignored, {published.date} is over a month later")
     written = _first_acceptable(written_options, crawl_day, notes, "written")
     if written is None:
         signature = signature_date(body, published.date if published else reference)

@@ -113,30 +113,52 @@ REPOST_PAGE = """
 """
 
 
+REPOST_URL = "https://credit.example.gov.cn/xydt/201907/b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6.shtml"
+REPOST_BODY_WITHOUT_DATELINE = REPOST_PAGE.replace("新华社北京7月22日电 ", "")
+
+
+def test_dateline_beats_the_repost_times_of_byline_list_and_url() -> None:
+    candidates = [
+        DateCandidate("byline", "2019-07-26 09:12 来源：新华网 作者：王五"),
+        DateCandidate("list", "07-26"),  # yearless on the list page: the repost day
+    ]
+    dates = pick_document_dates(candidates, url=REPOST_URL, body=REPOST_PAGE, crawl_time=CRAWLED)
+    assert (dates.published, dates.published_reason) == (dt.date(2019, 7, 22), "dateline")
+    assert dates.published_raw == "新华社北京7月22日电"
+    assert dates.written is None  # a dateline is not a signature
+
+
 def test_list_date_beats_a_repost_time_in_the_byline() -> None:
     candidates = [
         DateCandidate("byline", "2019-07-26 09:12 来源：新华网 作者：王五"),
-        DateCandidate("list", "07-22"),  # yearless on the list page
+        DateCandidate("list", "07-22"),
     ]
-    dates = pick_document_dates(
-        candidates,
-        url="https://credit.example.gov.cn/xydt/201907/b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6.shtml",
-        body=REPOST_PAGE,
-        crawl_time=CRAWLED,
-    )
+    dates = pick_document_dates(candidates, url=REPOST_URL, body=REPOST_BODY_WITHOUT_DATELINE, crawl_time=CRAWLED)
     # "07-22" resolves against the /201907/ path month, not against the 2023 crawl day.
     assert (dates.published, dates.published_reason, dates.published_raw) == (dt.date(2019, 7, 22), "list", "07-22")
-    assert dates.written is None  # a dateline in the first paragraph is not a signature
 
 
 def test_repost_byline_is_used_when_nothing_better_exists() -> None:
     dates = pick_document_dates(
         [DateCandidate("byline", "2019-07-26 09:12 来源：新华网 作者：王五")],
         url="https://news.example.com/a/5521.html",
-        body=REPOST_PAGE,
+        body=REPOST_BODY_WITHOUT_DATELINE,
         crawl_time=CRAWLED,
     )
     assert (dates.published, dates.published_reason) == (dt.date(2019, 7, 26), "byline")
+
+
+def test_dateline_across_new_year_and_dateline_far_before_the_page_date() -> None:
+    body = "<p>新華社北京12月30日電 國務院辦公廳日前印發通知。</p>"
+    dates = pick_document_dates(
+        [DateCandidate("meta", "2020-01-03 10:00", "PubDate")], url="https://x.cn/a.html", body=body, crawl_time=CRAWLED
+    )
+    assert (dates.published, dates.published_reason) == (dt.date(2019, 12, 30), "dateline")
+    late = pick_document_dates(
+        [DateCandidate("meta", "2020-03-03 10:00", "PubDate")], url="https://x.cn/a.html", body=body, crawl_time=CRAWLED
+    )
+    assert (late.published, late.published_reason) == (dt.date(2020, 3, 3), "meta:PubDate")
+    assert any("dateline" in note for note in late.notes)
 
 
 def test_byline_with_two_labelled_dates_gives_both() -> None:
