@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -49,7 +50,7 @@ def add_notice(
         publisher=publisher,
         doc_number=columns.pop("doc_number", "深交规〔2025〕3号"),
         published=published,
-        content_hash=f"hash-{url}",
+        content_hash=hashlib.sha256(url.encode()).hexdigest(),
         fetched_at=dt.datetime(2025, 3, 15, 8, 0, tzinfo=dt.UTC),
         first_seen=dt.datetime(2025, 3, 15, 8, 0, tzinfo=dt.UTC),
         relevant_auto=relevant,
