@@ -88,6 +88,8 @@ BODY_SELECTORS = (
     "#zoomcon",
     "div.zw",
 )
+# Flag of a notice whose body came from `fallback_main_text` (no known body container on the page).
+FALLBACK_FLAG = "fallback-extractor"
 # Parts of a body container that are page furniture, not the notice.
 BODY_NOISE_SELECTORS = ("#pagination", ".jiedu-blk", ".editor", ".share", ".bdsharebuttonbox")
 TITLE_SELECTORS = ("h1#ti", "div.sp_title", "#ivs_title", "div.tit h1", ".article_title", ".article-title", "h1")
@@ -120,6 +122,7 @@ class DetailPage:
     fields: dict[str, str] = field(default_factory=dict)  # label (spaces/colons removed) -> value
     attachments: list[Attachment] = field(default_factory=list)
     byline_dates: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # e.g. FALLBACK_FLAG
 
     @property
     def publisher(self) -> str:
@@ -162,14 +165,31 @@ def extract_detail(html: str, url: str) -> DetailPage:
     body_container = find_body_container(soup)
     meta = extract_meta(soup)
     fields = extract_labelled_fields(soup, exclude=body_container)
+    body, flags = container_text(body_container) if body_container is not None else "", []
+    if body_container is None and not any(soup.select_one(selector) for selector in BODY_SELECTORS):
+        body = fallback_main_text(html)  # an unknown template: no known container, not an empty one
+        flags = [FALLBACK_FLAG] if body else []
     return DetailPage(
         title=extract_title(soup, meta, fields),
-        body=container_text(body_container) if body_container is not None else "",
+        body=body,
         meta=meta,
         fields=fields,
         attachments=extract_attachments(soup, url),
         byline_dates=extract_byline_dates(soup),
+        flags=flags,
     )
+
+
+def fallback_main_text(html: str) -> str:
+    """Main text by trafilatura, for pages whose template has none of the known body containers.
+
+    A maintained boilerplate remover beats guessing one more selector; the notice is
+    flagged (FALLBACK_FLAG) so an analyst knows its body boundaries were inferred.
+    """
+    import trafilatura  # slow to import; most pages never need it
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_precision=True) or ""
+    return "\n\n".join(line for line in (clean_text(line) for line in text.split("\n")) if line)
 
 
 def extract_meta(soup: BeautifulSoup) -> dict[str, str]:
