@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "scs.commands.health",
     "scs.commands.parse_date",
     "scs.commands.bench",
+    "scs.commands.db",
     "scs.commands.serve",
     "scs.commands.user",
     "scs.commands.publish",

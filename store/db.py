@@ -7,12 +7,13 @@ so every database, SQLite or PostgreSQL, follows the same versioned history.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -63,12 +64,59 @@ def alembic_config(url: str) -> Any:
     return config
 
 
+# Any constant shared by all processes: the key of the PostgreSQL advisory lock held while migrating.
+_MIGRATION_LOCK_KEY = 0x5C5_7AC4
+
+
+@contextmanager
+def _migration_lock(url: str) -> Iterator[Connection | None]:
+    """Serialise migrations across processes (several workers may start at once on one database).
+
+    PostgreSQL: a session advisory lock on the connection the migration then runs on. SQLite: an
+    exclusive `flock` on a file beside the database. The second process waits, then finds the schema
+    at head and does nothing, instead of failing on tables that already exist.
+    """
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        engine = make_engine(url)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+                connection.commit()
+                try:
+                    yield connection
+                    connection.commit()
+                finally:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+                    connection.commit()
+        finally:
+            engine.dispose()
+        return
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        import fcntl
+
+        with open(f"{parsed.database}.migrate-lock", "a") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            try:
+                yield None
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        return
+    yield None
+
+
 def migrate(url: str | None = None, revision: str = "head") -> str:
-    """Bring the database at `url` up to `revision`; returns the URL used."""
+    """Bring the database at `url` up to `revision`; returns the URL used. Safe to run concurrently."""
     from alembic import command
 
     url = database_url(url)
-    command.upgrade(alembic_config(url), revision)
+    config = alembic_config(url)
+    with _migration_lock(url) as connection:
+        if connection is not None:
+            config.attributes["connection"] = connection
+        command.upgrade(config, revision)
     return url
 
 
@@ -81,6 +129,9 @@ class Store:
             migrate(self.url)
         self.engine = make_engine(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # A Store dropped without `dispose()` still closes its pooled connections (PostgreSQL
+        # server connections are a finite resource, and psycopg warns about unclosed ones).
+        weakref.finalize(self, self.engine.dispose)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Dialect,
     Float,
     ForeignKey,
     Integer,
@@ -22,8 +23,10 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
@@ -39,9 +42,44 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# JSONB on PostgreSQL: plain `json` has no equality operator, so DISTINCT, UNION or GROUP BY over a row
+# with a JSON column fails there; JSONB compares (and indexes). SQLite keeps its JSON text.
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC timestamp on every backend.
+
+    PostgreSQL returns aware datetimes for `timestamptz` but SQLite returns naive ones and would store an
+    aware non-UTC value as its wall-clock time; this type converts to UTC on the way in (naive values are
+    taken as UTC) and returns aware UTC datetimes on the way out, so code behaves the same on both.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSONDocument,
+        list[Any]: JSONDocument,
+        dt.datetime: UTCDateTime,
+    }
 
 
 class Notice(Base):
@@ -66,9 +104,9 @@ class Notice(Base):
     flags: Mapped[list[Any]] = mapped_column(default=list)
     jurisdiction: Mapped[str] = mapped_column(String(6), default="")
     content_hash: Mapped[str] = mapped_column(String(64))
-    fetched_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_changed: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    first_seen: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_changed: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # Classification output (auto). Analyst decisions live in the columns below and in Tag rows.
     relevant_auto: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
@@ -83,7 +121,7 @@ class Notice(Base):
     headline_en: Mapped[str] = mapped_column(Text, default="")
     summary_en: Mapped[str] = mapped_column(Text, default="")
     reviewed_by: Mapped[str] = mapped_column(String(64), default="")
-    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     changed_since_review: Mapped[bool] = mapped_column(Boolean, default=False)
     slug: Mapped[str] = mapped_column(String(255), default="")
 
@@ -106,7 +144,7 @@ class NoticeVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
-    seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     changed_fields: Mapped[list[Any]] = mapped_column(default=list)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
 
@@ -133,7 +171,7 @@ class Tag(Base):
     score: Mapped[float] = mapped_column(Float, default=0.0)
     evidence: Mapped[list[Any]] = mapped_column(default=list)
     set_by: Mapped[str] = mapped_column(String(64), default="")
-    set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     notice: Mapped[Notice] = relationship(back_populates="tags")
 
@@ -157,8 +195,8 @@ class CrawlRun(Base):
     __tablename__ = "crawl_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     command: Mapped[str] = mapped_column(String(255), default="")
     status: Mapped[str] = mapped_column(String(32), default="running")
 
@@ -174,8 +212,8 @@ class SourceRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(String(64), index=True)
-    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     finish_reason: Mapped[str] = mapped_column(String(64), default="")
     pages: Mapped[int] = mapped_column(Integer, default=0)
     list_pages: Mapped[int] = mapped_column(Integer, default=0)
@@ -206,8 +244,8 @@ class QuarantinedPage(Base):
     status: Mapped[int | None] = mapped_column(Integer)
     headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     body: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
-    first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    first_seen: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
@@ -219,7 +257,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -233,4 +271,4 @@ class AuditEntry(Base):
     user: Mapped[str] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from store.models import Notice, NoticeVersion, QuarantinedPage, Tag, TermCount, utcnow
@@ -96,19 +96,60 @@ def reclassify_notice(session: Session, notice: Notice, classification: Any) -> 
     _apply_classification(session, notice, classification)
 
 
+def _locked_row(session: Session, model: type[Any], *criteria: Any) -> Any:
+    """The row matching `criteria`, locked for this transaction, or None.
+
+    Several crawler processes may save the same page at once. PostgreSQL: `SELECT … FOR UPDATE`, so a
+    second writer waits and then reads the first one's committed row. SQLite has no row locks: an empty
+    write takes the database write lock first (as `BEGIN IMMEDIATE` would), with the same effect.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(model).where(*criteria).values(id=model.id).execution_options(synchronize_session=False))
+        return session.scalar(select(model).where(*criteria))
+    return session.scalar(select(model).where(*criteria).with_for_update())
+
+
+def _insert_unless_present(session: Session, model: type[Any], values: dict[str, Any], key: list[str]) -> int | None:
+    """INSERT … ON CONFLICT (key) DO NOTHING: the new row's id, or None when a concurrent writer won."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        raise NotImplementedError(f"no upsert for the {dialect} dialect")
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=key).returning(model.id)
+    row_id: int | None = session.execute(statement).scalar()
+    return row_id
+
+
 def save_notice(session: Session, item: Any, run_id: int | None = None) -> SaveOutcome:
-    """Insert or update the notice for `item` (a `crawler.items.NoticeItem`) by its canonical URL."""
-    notice = session.scalar(select(Notice).where(Notice.url == item.url))
+    """Insert or update the notice for `item` (a `crawler.items.NoticeItem`) by its canonical URL.
+
+    Safe with concurrent writers: the row is locked while it is compared and updated, and a new URL is
+    claimed with an insert that cannot fail on the unique URL.
+    """
     values = _crawl_values(item)
+    notice = _locked_row(session, Notice, Notice.url == item.url)
     if notice is None:
-        notice = Notice(url=item.url, **values)
-        notice.draft_headline = getattr(item, "draft_headline", "")
-        notice.draft_summary = getattr(item, "draft_summary", "")
-        session.add(notice)
-        session.flush()
-        _apply_classification(session, notice, item.classification)
-        notice.versions.append(NoticeVersion(content_hash=item.content_hash, changed_fields=[], run_id=run_id))
-        return "new"
+        notice_id = _insert_unless_present(
+            session,
+            Notice,
+            {
+                "url": item.url,
+                **values,
+                "draft_headline": getattr(item, "draft_headline", ""),
+                "draft_summary": getattr(item, "draft_summary", ""),
+            },
+            ["url"],
+        )
+        if notice_id is not None:
+            notice = session.get_one(Notice, notice_id)
+            _apply_classification(session, notice, item.classification)
+            notice.versions.append(NoticeVersion(content_hash=item.content_hash, changed_fields=[], run_id=run_id))
+            return "new"
+        notice = _locked_row(session, Notice, Notice.url == item.url)
+        assert notice is not None, "a concurrent insert of this URL must be visible once it committed"
     if notice.content_hash == item.content_hash:
         notice.fetched_at = item.fetched_at
         return "unchanged"
@@ -201,12 +242,12 @@ def quarantine_page(session: Session, page: Any, run_id: int | None = None) -> Q
     The same URL failing the same way again updates the row (attempt count, last seen),
     so a daily crawl of a broken page does not pile up copies.
     """
-    row = session.scalar(
-        select(QuarantinedPage).where(QuarantinedPage.url == page.url, QuarantinedPage.kind == page.kind)
-    )
+    criteria = (QuarantinedPage.url == page.url, QuarantinedPage.kind == page.kind)
+    row = _locked_row(session, QuarantinedPage, *criteria)
     if row is None:
-        row = QuarantinedPage(source=page.source, url=page.url, kind=page.kind, attempts=0)
-        session.add(row)
+        values = {"source": page.source, "url": page.url, "kind": page.kind, "reason": page.reason, "attempts": 0}
+        _insert_unless_present(session, QuarantinedPage, values, ["url", "kind"])
+        row = _locked_row(session, QuarantinedPage, *criteria)
     row.reason = page.reason
     row.status = page.status
     row.headers = dict(page.headers)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,7 +27,46 @@ def gold_dir() -> Path:
     return path
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    """A fresh, empty database URL for one test."""
-    return f"sqlite:///{tmp_path / 'scs.sqlite3'}"
+def postgres_server_url() -> str:
+    """The throwaway PostgreSQL server from `scripts/services.sh start` ($SCS_TEST_POSTGRES_URL).
+
+    Absent, PostgreSQL tests skip; but under CI (env `CI` set) its absence is an error, so a CI run
+    can never pass with the PostgreSQL half of the suite silently skipped.
+    """
+    url = os.environ.get("SCS_TEST_POSTGRES_URL")
+    if not url:
+        reason = "SCS_TEST_POSTGRES_URL is not set (run `scripts/services.sh start`, then source its env file)"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {reason}", pytrace=False)
+        pytest.skip(reason)
+    return url
+
+
+@contextmanager
+def fresh_postgres_database(server_url: str) -> Iterator[str]:
+    """A new, empty database on the server for the duration of the block; dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"scs_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL for one test, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'scs.sqlite3'}"
+        return
+    with fresh_postgres_database(postgres_server_url()) as url:
+        yield url

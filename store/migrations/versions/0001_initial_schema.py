@@ -9,11 +9,15 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# store.models.JSONDocument: JSONB on PostgreSQL, JSON elsewhere.
+JSON_DOCUMENT = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 
 
 def upgrade() -> None:
@@ -42,9 +46,9 @@ def upgrade() -> None:
         sa.Column("written_reason", sa.String(length=64), nullable=False),
         sa.Column("list_date_raw", sa.String(length=255), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("attachments", sa.JSON(), nullable=False),
-        sa.Column("meta", sa.JSON(), nullable=False),
-        sa.Column("flags", sa.JSON(), nullable=False),
+        sa.Column("attachments", JSON_DOCUMENT, nullable=False),
+        sa.Column("meta", JSON_DOCUMENT, nullable=False),
+        sa.Column("flags", JSON_DOCUMENT, nullable=False),
         sa.Column("jurisdiction", sa.String(length=6), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
@@ -52,7 +56,7 @@ def upgrade() -> None:
         sa.Column("last_changed", sa.DateTime(timezone=True), nullable=False),
         sa.Column("relevant_auto", sa.Boolean(), nullable=False),
         sa.Column("relevance_score", sa.Float(), nullable=False),
-        sa.Column("relevance_evidence", sa.JSON(), nullable=False),
+        sa.Column("relevance_evidence", JSON_DOCUMENT, nullable=False),
         sa.Column("draft_headline", sa.Text(), nullable=False),
         sa.Column("draft_summary", sa.Text(), nullable=False),
         sa.Column("relevant_analyst", sa.Boolean(), nullable=True),
@@ -88,7 +92,7 @@ def upgrade() -> None:
         sa.Column("notice_id", sa.Integer(), nullable=True),
         sa.Column("user", sa.String(length=64), nullable=False),
         sa.Column("action", sa.String(length=64), nullable=False),
-        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.Column("detail", JSON_DOCUMENT, nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["notice_id"], ["notices.id"], name=op.f("fk_audit_log_notice_id_notices"), ondelete="CASCADE"
@@ -104,7 +108,7 @@ def upgrade() -> None:
         sa.Column("notice_id", sa.Integer(), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("changed_fields", sa.JSON(), nullable=False),
+        sa.Column("changed_fields", JSON_DOCUMENT, nullable=False),
         sa.Column("run_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["notice_id"],
@@ -131,7 +135,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("status", sa.Integer(), nullable=True),
-        sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("headers", JSON_DOCUMENT, nullable=False),
         sa.Column("body", sa.LargeBinary(), nullable=False),
         sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
@@ -161,8 +165,8 @@ def upgrade() -> None:
         sa.Column("notices_new", sa.Integer(), nullable=False),
         sa.Column("notices_updated", sa.Integer(), nullable=False),
         sa.Column("notices_unchanged", sa.Integer(), nullable=False),
-        sa.Column("errors", sa.JSON(), nullable=False),
-        sa.Column("field_coverage", sa.JSON(), nullable=False),
+        sa.Column("errors", JSON_DOCUMENT, nullable=False),
+        sa.Column("field_coverage", JSON_DOCUMENT, nullable=False),
         sa.Column("blocked", sa.Boolean(), nullable=False),
         sa.Column("blocked_reason", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
@@ -185,16 +189,14 @@ def upgrade() -> None:
         sa.Column("origin", sa.String(length=16), nullable=False),
         sa.Column("present", sa.Boolean(), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
-        sa.Column("evidence", sa.JSON(), nullable=False),
+        sa.Column("evidence", JSON_DOCUMENT, nullable=False),
         sa.Column("set_by", sa.String(length=64), nullable=False),
         sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["notice_id"], ["notices.id"], name=op.f("fk_tags_notice_id_notices"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tags")),
-        sa.UniqueConstraint(
-            "notice_id", "facet", "value", "origin", name=op.f("uq_tags_notice_id_facet_value_origin")
-        ),
+        sa.UniqueConstraint("notice_id", "facet", "value", "origin", name=op.f("uq_tags_notice_id_facet_value_origin")),
     )
     with op.batch_alter_table("tags", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_tags_notice_id"), ["notice_id"], unique=False)
@@ -205,7 +207,7 @@ def upgrade() -> None:
         sa.Column("notice_id", sa.Integer(), nullable=False),
         sa.Column("term", sa.String(length=64), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
-        sa.Column("offsets", sa.JSON(), nullable=False),
+        sa.Column("offsets", JSON_DOCUMENT, nullable=False),
         sa.ForeignKeyConstraint(
             ["notice_id"], ["notices.id"], name=op.f("fk_terms_notice_id_notices"), ondelete="CASCADE"
         ),
@@ -215,7 +217,6 @@ def upgrade() -> None:
     with op.batch_alter_table("terms", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_terms_notice_id"), ["notice_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_terms_term"), ["term"], unique=False)
-
 
 
 def downgrade() -> None:
