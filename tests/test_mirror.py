@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -177,3 +180,21 @@ def test_gb_family_pages_decode_as_gb18030(headers: dict[str, str]) -> None:
     response = HtmlResponse("https://www.example.gov.cn/", body=GB18030_PAGE, headers=headers)
     assert response.encoding == "gb18030"
     assert "陈堃" in response.text and "镕" in response.text
+
+
+def test_scs_mirror_command_serves_the_fixtures() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scs.cli", "mirror", "--port", "0"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        first_line = process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+", first_line)
+        assert match, first_line
+        status, _, body = fetch(f"{match.group(0)}/xxgk/zcfb/tz/index.html", "www.ndrc.gov.cn")
+        assert status == 200 and 'class="u-list"' in body.decode("utf-8")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
