@@ -131,17 +131,17 @@ def trs_static(content: dict[str, Any]) -> Iterator[Page]:
                 )
             name = "index.html" if page == 1 else f"index_{page - 1}.html"
             url = column["url"].rsplit("/", 1)[0] + "/" + name
-            yield Page(url, _trs_list_html(site, column["name"], items, page_total, page).encode("utf-8"))
+            yield Page(url, _trs_list_html(site, url, column["name"], items, page_total, page).encode("utf-8"))
     yield from detail_pages(content["notices"], lambda notice: _trs_detail_html(site, content, notice))
 
 
-def _trs_list_html(site: str, column_name: str, items: list[str], page_total: int, page: int) -> str:
+def _trs_list_html(site: str, url: str, column_name: str, items: list[str], page_total: int, page: int) -> str:
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
 <title>{escape(column_name)}_{escape(site)}</title>
-{meta_tags({"SiteName": site, "SiteDomain": "www.ndrc.gov.cn", "ColumnName": column_name, "ColumnType": "政策发布"})}
+{meta_tags({"SiteName": site, "SiteDomain": urlsplit(url).netloc, "ColumnName": column_name, "ColumnType": "政策发布"})}
 </head>
 <body>
 <div class="container">
@@ -161,7 +161,7 @@ def _trs_list_html(site: str, column_name: str, items: list[str], page_total: in
 def _trs_detail_html(site: str, content: dict[str, Any], notice: dict[str, Any]) -> str:
     meta = {
         "SiteName": site,
-        "SiteDomain": "www.ndrc.gov.cn",
+        "SiteDomain": urlsplit(notice["url"]).netloc,
         "SiteIDCode": content.get("site_id_code", ""),
         "ColumnName": notice.get("column_name", ""),
         "ColumnType": "政策发布",
@@ -348,8 +348,8 @@ def hanweb_jpage(content: dict[str, Any]) -> Iterator[Page]:
 
 def _hanweb_detail_html(content: dict[str, Any], notice: dict[str, Any]) -> str:
     meta = {
-        "SiteName": "江苏省人民政府",
-        "SiteDomain": "www.jiangsu.gov.cn",
+        "SiteName": content["site_name"],
+        "SiteDomain": urlsplit(notice["url"]).netloc,
         "SiteIDCode": content.get("site_id_code", ""),
         "ColumnName": notice.get("column_name", content["column"]["name"]),
         "ColumnType": notice.get("column_type", "政府文件"),
@@ -378,7 +378,7 @@ def _hanweb_detail_html(content: dict[str, Any], notice: dict[str, Any]) -> str:
 <html xmlns="http://www.w3.org/1999/xhtml">
 <head>
 <meta http-equiv="Content-Type" content="text/html; charset=utf-8" />
-<title>{escape(notice["title"])} {escape(content["column"]["name"])} 江苏省人民政府</title>
+<title>{escape(notice["title"])} {escape(content["column"]["name"])} {escape(content["site_name"])}</title>
 {meta_tags(meta)}
 <script language="javascript" src="/module/jslib/jquery/jquery.js"></script>
 </head>

@@ -147,7 +147,9 @@ class MirrorServer:
         headers: dict[str, str] | None = None,
     ) -> Reply:
         """The reply to one request (and its entry in the hit log)."""
-        matches = [fixture for fixture in self.fixtures.get(host, []) if fixture.matches(method, path, query, form)]
+        match_method = "GET" if method == "HEAD" else method
+        fixtures = self.fixtures.get(host, [])
+        matches = [fixture for fixture in fixtures if fixture.matches(match_method, path, query, form)]
         if matches:
             best = max(matches, key=lambda fixture: fixture.specificity)
             reply = Reply(best.status, best.headers, best.body_path.read_bytes())
@@ -214,9 +216,7 @@ def _handler_class(mirror: MirrorServer) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw_form = self.rfile.read(length) if length else b""
             form = dict(parse_qsl(raw_form.decode("utf-8", "replace"), keep_blank_values=True))
-            reply = mirror.respond(
-                "GET" if method == "HEAD" else method, host, path, query, form, dict(self.headers.items())
-            )
+            reply = mirror.respond(method, host, path, query, form, dict(self.headers.items()))
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
