@@ -66,7 +66,8 @@ class SourceSummary:
             list_items=int(stats.get("scs/list_entries", 0)),
             new=int(stats.get("scs/notices/new", 0)),
             updated=int(stats.get("scs/notices/updated", 0)),
-            unchanged=int(stats.get("scs/notices/unchanged", 0)),
+            # A known notice listed again and not re-fetched (incremental crawl) is unchanged as far as we know.
+            unchanged=int(stats.get("scs/notices/unchanged", 0)) + int(stats.get("scs/skipped/known", 0)),
             errors=errors,
             flags=prefixed("scs/flags/"),
             blocked_reason=str(stats.get("scs/blocked", "")),

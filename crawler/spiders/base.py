@@ -9,7 +9,11 @@ URL ends unaccounted for: it becomes a notice, or a `FailedPage` with the reason
 Anti-bot pages (`crawler.blocking.detect_block`) are recorded as kind `blocked` and
 never parsed; mis-decoded text (`crawler.encoding`) is re-decoded or refused.
 
-Stats (read by the run summary): `scs/list_pages`, `scs/list_entries`,
+Incremental (`crawler.incremental`): at start the spider loads what the database holds;
+list entries already stored are not fetched again and paging stops at a list page that
+is all known (or all before `--since`), unless `--full`.
+
+Stats (read by the run summary): `scs/skipped/<known|older>`, `scs/list_pages`, `scs/list_entries`,
 `scs/detail_pages`, `scs/notices`, `scs/failed/<kind>`, `scs/blocked` (the first block's reason).
 """
 
@@ -30,6 +34,7 @@ from twisted.python.failure import Failure
 from crawler.blocking import detect_block
 from crawler.encoding import decode_html, is_mojibake
 from crawler.extract import DATE_META_NAMES, DetailPage, extract_detail
+from crawler.incremental import CrawlScope, load_scope
 from crawler.items import DateCandidate, FailedPage, NoticeItem
 from crawler.sourceconfig import Column, Source
 
@@ -69,7 +74,14 @@ class NoticeSpider(scrapy.Spider):
     Options: ClassVar[type] = NoOptions
     source: ClassVar[Source]
 
+    scope: CrawlScope = CrawlScope(full=True)
+
     async def start(self) -> AsyncIterator[Any]:
+        self.scope = load_scope(self.crawler.settings, self.source.id)  # what the database already holds
+        if self.scope.detail_urls:  # `scs quarantine retry`: just these pages, as detail pages
+            for url in self.scope.detail_urls:
+                yield self._detail_request(ListEntry(url=url), dont_filter=True)
+            return
         for column in self.source.columns:
             yield self._list_request(column, page=1)
 
@@ -128,11 +140,21 @@ class NoticeSpider(scrapy.Spider):
             yield self.failed_page(response, "empty-list", f"list page {page} of column {column.name!r} has no entries")
         self._inc("scs/list_entries", len(entries))
         for entry in entries:
-            yield scrapy.Request(
-                entry.url, callback=self.parse_detail, errback=self.on_error, cb_kwargs={"entry": entry}
-            )
-        if more and (not self.source.max_pages or page < self.source.max_pages):
+            if skip := self.scope.skip_reason(entry.url, entry.date_raw):
+                self._inc(f"scs/skipped/{skip}")  # incremental: already stored, or before --since
+                continue
+            yield self._detail_request(entry)
+        if more and (not self.source.max_pages or page < self.source.max_pages) and self.scope.keep_paging(entries):
             yield self._list_request(column, page + 1)
+
+    def _detail_request(self, entry: ListEntry, dont_filter: bool = False) -> scrapy.Request:
+        return scrapy.Request(
+            entry.url,
+            callback=self.parse_detail,
+            errback=self.on_error,
+            cb_kwargs={"entry": entry},
+            dont_filter=dont_filter,
+        )
 
     def parse_detail(self, response: Response, entry: ListEntry) -> Iterator[NoticeItem | FailedPage]:
         self._inc("scs/detail_pages")
@@ -174,7 +196,7 @@ class NoticeSpider(scrapy.Spider):
             meta=page.meta,
             jurisdiction=self.source.jurisdiction,
         )
-        item.flags = [*flags, *notice_flags(item)]
+        item.flags = [*flags, *page.flags, *notice_flags(item)]
         return item
 
     def decoded_detail(self, response: TextResponse) -> tuple[DetailPage, list[str]]:

@@ -9,6 +9,37 @@ import sys
 
 def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-level", default="WARNING", help="Scrapy log level (default: WARNING)")
+    parser.add_argument(
+        "--full", action="store_true", help="backfill: page every column to the end and fetch known notices again"
+    )
+    parser.add_argument(
+        "--since",
+        metavar="DATE",
+        type=_iso_date,
+        help="stop paging a column at notices listed before DATE (YYYY-MM-DD)",
+    )
+    parser.add_argument(
+        "--http-cache",
+        metavar="DIR",
+        help="development: keep every response in Scrapy's HTTP cache under DIR and serve repeats from it",
+    )
+
+
+def _iso_date(value: str) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def scope_settings(args: argparse.Namespace) -> dict[str, object]:
+    """Scrapy settings for --full, --since and --http-cache."""
+    settings: dict[str, object] = {"SCS_FULL_CRAWL": args.full, "SCS_SINCE": args.since or ""}
+    if args.http_cache:
+        settings.update(HTTPCACHE_ENABLED=True, HTTPCACHE_DIR=os.path.abspath(args.http_cache))
+    return settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,7 +79,14 @@ def run(args: argparse.Namespace) -> int:
         print(busy_message("crawl", busy), file=sys.stderr)
         return EX_TEMPFAIL
     try:
-        summaries = run_crawl(sources, db_url=db_url, mirror_url=args.mirror, command="crawl", log_level=args.log_level)
+        summaries = run_crawl(
+            sources,
+            db_url=db_url,
+            mirror_url=args.mirror,
+            command="crawl",
+            log_level=args.log_level,
+            settings=scope_settings(args),
+        )
     finally:
         lock.release()
     print(format_summary(summaries))

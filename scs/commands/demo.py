@@ -18,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
     from sqlalchemy import func, select
 
     from mirror.server import MirrorServer
-    from scs.commands.crawl import resolve_sources
+    from scs.commands.crawl import resolve_sources, scope_settings
     from scs.crawling import format_summary, run_crawl
     from scs.runlock import EX_TEMPFAIL, RunLockBusy, acquire_run_lock, busy_message
     from store.db import Store, database_url
@@ -34,7 +34,12 @@ def run(args: argparse.Namespace) -> int:
         with MirrorServer() as mirror:
             print(f"mirror serving saved pages on {mirror.url}", file=sys.stderr)
             summaries = run_crawl(
-                resolve_sources([]), db_url=db_url, mirror_url=mirror.url, command="demo", log_level=args.log_level
+                resolve_sources([]),
+                db_url=db_url,
+                mirror_url=mirror.url,
+                command="demo",
+                log_level=args.log_level,
+                settings=scope_settings(args),
             )
     finally:
         lock.release()
