@@ -140,11 +140,16 @@ class Tagger:
             for entry in self.entries.get(match.term, ())
             if entry.facet in facet_set
         ]
+        by_start: dict[tuple[str, int], list[tuple[Match, TermEntry]]] = defaultdict(list)
+        for match, entry in candidates:
+            by_start[(match.field, match.start)].append((match, entry))
+        longest = max((m.end - m.start for m, _ in candidates), default=0)
         scored = []
         for match, entry in candidates:
             covered = any(
                 _strictly_inside(match, other) and (nested == "facet" or other_entry.label == entry.label)
-                for other, other_entry in candidates
+                for start in range(max(0, match.end - longest), match.start + 1)
+                for other, other_entry in by_start.get((match.field, start), ())
             )
             if covered:
                 continue
@@ -187,14 +192,18 @@ class Tagger:
             return []
         best = max(total for total, _ in scores.values())
         label_rules: dict[str, dict[str, float | bool]] = lexicon.extra.get("x_labels", {})
+        strong = float(lexicon.extra.get("x_strong_weight", float("inf")))
         chosen = {}
         for label, (total, used) in scores.items():
             rules = label_rules.get(label, {})
             threshold = float(rules.get("threshold", lexicon.scope.threshold))
             relative = float(rules.get("relative", lexicon.scope.relative))
-            if total < threshold or total < relative * best:
+            # a mechanism named outright (a strongest-weight term at full weight) needs no relative support
+            named = any(item.entry.weight >= strong and item.factor >= 1.0 for item in used)
+            if total < threshold or (total < relative * best and not named):
                 continue
-            if rules.get("title_required") and not any(item.match.field == "title" for item in used):
+            in_title = any(item.match.field == "title" for item in used)
+            if rules.get("title_required") and not in_title and total < float(rules.get("body_threshold", "inf")):
                 continue
             chosen[label] = (total, used)
         cross_sector = int(lexicon.extra.get("x_cross_sector", 0))

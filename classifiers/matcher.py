@@ -12,11 +12,35 @@ import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-BOUNDARY_WINDOW = 12  # characters of context either side given to the tokenizer
+BOUNDARY_WINDOW = 8  # characters of context either side given to the tokenizer
+
+
+def _is_han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
+@lru_cache(maxsize=4096)
+def _cuts_cached(tokenizer_id: int, window: str) -> frozenset[int]:
+    tokenizer = _TOKENIZERS[tokenizer_id]
+    cuts = {0}
+    position = 0
+    for token in tokenizer.cut(window, HMM=False):
+        position += len(token)
+        cuts.add(position)
+    return frozenset(cuts)
+
+
+_TOKENIZERS: dict[int, Any] = {}
+
+
+def _cuts(tokenizer: Any, window: str) -> frozenset[int]:
+    """Offsets where `tokenizer` cuts `window` (boilerplate phrases recur, so results are cached)."""
+    _TOKENIZERS.setdefault(id(tokenizer), tokenizer)
+    return _cuts_cached(id(tokenizer), window)
 
 
 @dataclass(frozen=True)
@@ -47,14 +71,25 @@ class TermMatcher:
         self._tokenizer: Any = None
 
     def find(self, field: str, text: str) -> list[Match]:
-        """Every occurrence of every term (overlaps included), minus boundary-checked misses."""
+        """Every occurrence of every term (overlaps included), minus boundary-checked misses.
+
+        A boundary-checked term inside a longer term is not a word of its own there (公示 in 信息公示),
+        so it is dropped without asking the tokenizer; only free-standing occurrences are checked.
+        """
+        found = [Match(term, field, end - len(term) + 1, end + 1) for end, term in self._automaton.iter(text)]
+        found.sort(key=lambda m: (m.start, -m.end))
+        longest_end_from: dict[int, int] = {}
+        for match in found:
+            longest_end_from.setdefault(match.start, match.end)
         matches = []
-        for end_index, term in self._automaton.iter(text):
-            start = end_index - len(term) + 1
-            if term in self.boundary_terms and not self.on_token_boundaries(text, start, start + len(term)):
+        cover_end = -1  # furthest end of the longer matches starting before the current one
+        for match in found:
+            covered = cover_end >= match.end or longest_end_from[match.start] > match.end
+            if match.term in self.boundary_terms and (covered or not self.on_token_boundaries(text, match)):
+                cover_end = max(cover_end, match.end)
                 continue
-            matches.append(Match(term, field, start, end_index + 1))
-        matches.sort(key=lambda m: (m.start, -m.end))
+            matches.append(match)
+            cover_end = max(cover_end, match.end)
         return matches
 
     def tokenizer(self) -> Any:
@@ -71,16 +106,16 @@ class TermMatcher:
             self._tokenizer = tokenizer
         return self._tokenizer
 
-    def on_token_boundaries(self, text: str, start: int, end: int) -> bool:
-        """Whether jieba, reading the surrounding words, cuts before `start` and after `end`."""
-        window_start = max(0, start - BOUNDARY_WINDOW)
-        window = text[window_start : min(len(text), end + BOUNDARY_WINDOW)]
-        cuts = {0}
-        position = 0
-        for token in self.tokenizer().cut(window, HMM=False):
-            position += len(token)
-            cuts.add(position)
-        return (start - window_start) in cuts and (end - window_start) in cuts
+    def on_token_boundaries(self, text: str, match: Match) -> bool:
+        """Whether jieba, reading the surrounding words, cuts before and after the match."""
+        before = text[match.start - 1] if match.start > 0 else ""
+        after = text[match.end] if match.end < len(text) else ""
+        if not _is_han(before) and not _is_han(after):
+            return True
+        window_start = max(0, match.start - BOUNDARY_WINDOW)
+        window = text[window_start : min(len(text), match.end + BOUNDARY_WINDOW)]
+        cuts = _cuts(self.tokenizer(), window)
+        return (match.start - window_start) in cuts and (match.end - window_start) in cuts
 
     def tokenize(self, text: str) -> list[str]:
         """Words of `text`; lexicon terms stay whole, even those jieba's own regex would split (双随机、一公开)."""
