@@ -17,6 +17,13 @@ DOWNLOAD_DELAY = 0.5
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
+SCS_RETRY_BASE_DELAY = 2.0  # seconds before the first retry, doubled for each next one ...
+SCS_RETRY_MAX_DELAY = 60.0  # ... up to this
+SCS_RETRY_JITTER = 0.5  # up to this share of a backoff delay is taken off at random
+SCS_RETRY_AFTER_MAX = 120.0  # a Retry-After longer than this is not waited for: the page is recorded as failed
+# A notice page is well under 1 MB; a 50 MB response is a fault (or a trap), cancelled, recorded as failed.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -31,6 +38,9 @@ ITEM_PIPELINES = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # Backoff and Retry-After instead of Scrapy's immediate retries (crawler/retry.py).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.BackoffRetryMiddleware": 550,
     # Last before the download handler: robots.txt, User-Agent, cookies ... see the real URL first.
     "crawler.middlewares.MirrorMiddleware": 950,
 }
