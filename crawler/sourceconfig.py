@@ -104,7 +104,13 @@ def parse_source(data: dict[str, Any], where: str, families: dict[str, type]) ->
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise SourceConfigError(f"{where}: unknown field(s): {', '.join(unknown)}")
-    options_class = families[family].Options
+    options = _build_options(families[family].Options, dict(data.get("options", {})), where)
+    check_column = getattr(families[family], "check_column", None)  # the family's column `params` rules
+    for column in columns if check_column else ():
+        try:
+            check_column(column)
+        except ValueError as error:
+            raise SourceConfigError(f"{where}: {error}") from error
     return Source(
         id=source_id,
         name=_require(data, "name", str, where),

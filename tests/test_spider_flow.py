@@ -19,7 +19,7 @@ from crawler.sourceconfig import Column, SourceConfigError, parse_source
 from crawler.spiders.base import ListEntry, NoticeSpider
 from crawler.spiders.govcn_api import GovcnApiOptions, api_page_url, strip_tags
 from crawler.spiders.hanweb_jpage import HanwebJpageOptions, parse_dataproxy, record_range
-from crawler.spiders.sources import build_spider_class, spider_class
+from crawler.spiders.sources import spider_class
 from crawler.spiders.trs_static import TrsStaticOptions, page_count, page_url
 
 
@@ -101,7 +101,7 @@ def test_options_reject_bad_values_naming_the_field(options_class: type, raw: di
         options_class(**raw)
 
 
-def test_hanweb_column_without_params_is_refused_when_the_spider_is_built() -> None:
+def test_hanweb_column_without_params_is_refused_at_load() -> None:
     from crawler.spiders.families import FAMILIES
 
     data = {
@@ -112,9 +112,10 @@ def test_hanweb_column_without_params_is_refused_when_the_spider_is_built() -> N
         "publisher": "x",
         "columns": [{"name": "policies", "url": "https://www.jiangsu.gov.cn/col/col1/index.html", "params": {}}],
     }
-    source = parse_source(data, "broken.toml", FAMILIES)
-    with pytest.raises(SourceConfigError, match="columnid, unitid, webid, webname"):
-        build_spider_class(source)
+    with pytest.raises(
+        SourceConfigError, match=r"broken\.toml: column 'policies': params missing columnid, unitid, webid, webname"
+    ):
+        parse_source(data, "broken.toml", FAMILIES)
 
 
 def test_spider_classes_carry_source_settings() -> None:
@@ -134,7 +135,7 @@ def test_list_page_yields_details_and_the_next_page() -> None:
     response = html(
         column.url,
         '<ul class="u-list"><li><a href="./202507/t20250718_1.html" title="标题一">标题一…</a>'
-        '<span>2025/07/18</span></li>'
+        "<span>2025/07/18</span></li>"
         '<li class="empty"></li></ul><script>createPageHTML(2, 0, "index", "html");</script>',
     )
     out = list(spider.parse_list(response, column=column, page=1))
