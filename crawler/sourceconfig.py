@@ -7,6 +7,7 @@ naming the file and the field, not at 3 a.m. in the cron run.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -118,7 +119,7 @@ def parse_source(data: dict[str, Any], where: str, families: dict[str, type]) ->
         jurisdiction=jurisdiction,
         publisher=_require(data, "publisher", str, where),
         columns=tuple(columns),
-        options=_build_options(options_class, dict(data.get("options", {})), where),
+        options=options,
         user_agent=str(data.get("user_agent", "")),
         obey_robots=bool(data.get("obey_robots", True)),
         download_delay=float(data.get("download_delay", 0.5)),
@@ -137,8 +138,27 @@ def load_source_file(path: Path, families: dict[str, type]) -> Source:
     return Source(**{**source.__dict__, "path": path})
 
 
-def load_sources(directory: Path = SOURCES_DIR) -> dict[str, Source]:
-    """All sources, validated, keyed by id."""
+# Extra directories of source files (os.pathsep-separated), loaded after the packaged ones: sources that
+# must not ship with the package, e.g. the generated site of `scs bench`.
+EXTRA_SOURCES_ENV = "SCS_EXTRA_SOURCES"
+
+
+def source_directories() -> list[Path]:
+    """The packaged sources directory, then every directory named in $SCS_EXTRA_SOURCES."""
+    extra = os.environ.get(EXTRA_SOURCES_ENV, "")
+    return [SOURCES_DIR, *(Path(part) for part in extra.split(os.pathsep) if part)]
+
+
+def load_sources(directory: Path | None = None) -> dict[str, Source]:
+    """All sources, validated, keyed by id: those in `directory`, else in `source_directories()`."""
     from crawler.spiders.families import FAMILIES
 
-    return {path.stem: load_source_file(path, FAMILIES) for path in sorted(directory.glob("*.toml"))}
+    sources: dict[str, Source] = {}
+    for folder in [directory] if directory else source_directories():
+        for path in sorted(folder.glob("*.toml")):
+            if path.stem in sources:
+                raise SourceConfigError(
+                    f"{path}: source id {path.stem!r} is already defined in {sources[path.stem].path}"
+                )
+            sources[path.stem] = load_source_file(path, FAMILIES)
+    return sources
