@@ -28,14 +28,15 @@ class ReviewError(ValueError):
 
 
 def vocabulary(facet: str) -> list[str]:
-    """The fixed values of a facet, from the classifiers' single vocabulary module."""
-    from classifiers import vocabulary as vocab
+    """The fixed values of scs_types or industries: the labels of the classifiers' lexicon, where they are listed once.
 
-    if facet == "scs_types":
-        return list(vocab.SCS_TYPES)
-    if facet == "industries":
-        return list(vocab.INDUSTRIES)
-    raise KeyError(facet)
+    (`classifiers/vocabulary.py` is planned as the single list; switch here when it lands.)
+    """
+    from classifiers.lexicon import default_lexicons
+
+    if facet not in ("scs_types", "industries"):
+        raise KeyError(facet)
+    return default_lexicons().facets[facet].labels
 
 
 def valid_value(facet: str, value: str) -> bool:
