@@ -11,12 +11,16 @@ DEFAULT_SESSION_MINUTES = 120
 
 
 def create_app(
-    db_url: str | None, secret_key: str | None = None, session_minutes: int = DEFAULT_SESSION_MINUTES
+    db_url: str | None,
+    secret_key: str | None = None,
+    session_minutes: int = DEFAULT_SESSION_MINUTES,
+    secure_cookies: bool = False,
 ) -> Flask:
     """The Flask app on the database at `db_url` (migrated on start).
 
     Without `secret_key` a random one is made, so sessions end when the server restarts.
-    Sessions expire after `session_minutes` without a request.
+    Sessions expire after `session_minutes` without a request. `secure_cookies` sends the session
+    cookie over HTTPS only (set it when the app is served behind TLS).
     """
     from newsroom import auth, views
     from store.db import Store
@@ -28,6 +32,7 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="scs_newsroom",
+        SESSION_COOKIE_SECURE=secure_cookies,
         MAX_CONTENT_LENGTH=1024 * 1024,
     )
     app.extensions["scs_store"] = Store(db_url)

@@ -337,3 +337,9 @@ def test_non_http_source_links_are_not_links(client: FlaskClient, store: Store) 
         db.get(Notice, 1).url = "javascript:alert(1)"
     html = client.get("/notice/1").get_data(as_text=True)
     assert 'href="javascript:' not in html
+
+
+def test_session_cookie_flags(store: Store, db_url: str) -> None:
+    client = create_app(db_url, secret_key="k", secure_cookies=True).test_client()
+    cookie = client.get("/login").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie

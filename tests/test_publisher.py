@@ -214,3 +214,14 @@ def test_empty_database_publishes_an_empty_but_valid_site(db_url: str, tmp_path:
     feed = json.loads((tmp_path / "empty" / "feed.json").read_text(encoding="utf-8"))
     jsonschema.validate(feed, JSON_FEED_SCHEMA)
     assert feed["items"] == [] and dt.date.today().isoformat() not in (tmp_path / "empty" / "feed.xml").read_text()
+
+
+def test_scs_publish_command(store: Store, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from scs.cli import main
+
+    assert main(["--db", db_url, "publish", str(tmp_path / "out"), "--base-url", BASE]) == 0
+    assert "published 2 items" in capsys.readouterr().out
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    assert main(["--db", db_url, "publish", str(tmp_path / "mine")]) == 1
+    assert "refusing to replace it" in capsys.readouterr().err

@@ -13,6 +13,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--session-minutes", type=int, default=120, help="log analysts out after this many idle minutes"
     )
+    parser.add_argument(
+        "--secure-cookies", action="store_true", help="send the session cookie over HTTPS only (behind TLS)"
+    )
     parser.set_defaults(run=run)
 
 
@@ -22,6 +25,11 @@ def run(args: argparse.Namespace) -> int:
     from newsroom import create_app
 
     # A fixed key ($SCS_SECRET_KEY) keeps sessions valid across restarts; without it each start logs everyone out.
-    app = create_app(args.db, secret_key=os.environ.get("SCS_SECRET_KEY"), session_minutes=args.session_minutes)
+    app = create_app(
+        args.db,
+        secret_key=os.environ.get("SCS_SECRET_KEY"),
+        session_minutes=args.session_minutes,
+        secure_cookies=args.secure_cookies,
+    )
     run_simple(args.host, args.port, app, threaded=True)
     return 0
