@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from classifiers.lexicon import FacetLexicon, Lexicons, NegativeCue, Scope, TermEntry, default_lexicons
 from classifiers.locations import LocationResolver, default_resolver
@@ -191,7 +193,7 @@ class Tagger:
         if not scores:
             return []
         best = max(total for total, _ in scores.values())
-        label_rules: dict[str, dict[str, float | bool]] = lexicon.extra.get("x_labels", {})
+        label_rules: dict[str, dict[str, Any]] = lexicon.extra.get("x_labels", {})
         strong = float(lexicon.extra.get("x_strong_weight", float("inf")))
         chosen = {}
         for label, (total, used) in scores.items():
@@ -206,6 +208,13 @@ class Tagger:
             if rules.get("title_required") and not in_title and total < float(rules.get("body_threshold", "inf")):
                 continue
             chosen[label] = (total, used)
+        # a label that is part of another mechanism named in the title yields to it (a credit-repair notice
+        # always speaks of the published information it repairs; that is not a credit-information notice)
+        titled = {label for label, (_, used) in chosen.items() if any(i.match.field == "title" for i in used)}
+        for label in list(chosen):
+            yields_to = label_rules.get(label, {}).get("yields_to_title", [])
+            if isinstance(yields_to, list) and label not in titled and titled & set(yields_to):
+                del chosen[label]
         cross_sector = int(lexicon.extra.get("x_cross_sector", 0))
         if cross_sector and len(chosen) > cross_sector:
             # many sectors named only in the body: a cross-sector notice, keep only sectors the title names
@@ -216,6 +225,16 @@ class Tagger:
             TagResult(label, round(total, 3), [item.evidence() for item in used[:MAX_EVIDENCE]])
             for label, (total, used) in sorted(chosen.items(), key=lambda kv: -kv[1][0])
         ]
+
+    def _sector_specific(self, scs_types: list[TagResult], industries: list[TagResult]) -> list[TagResult]:
+        """A general SCS plan or law (system-building named in the title) is cross-sector: no industry,
+        unless the title itself names the sector (家政服务业信用体系建设)."""
+        general = any(
+            tag.value == "system-building" and any(e.field == "title" for e in tag.evidence) for tag in scs_types
+        )
+        if not general:
+            return industries
+        return [tag for tag in industries if any(e.field == "title" for e in tag.evidence)]
 
     # -- the whole notice -----------------------------------------------------------------------------
 
@@ -236,6 +255,10 @@ class Tagger:
             )
             if item.entry.facet == relevance.facet or item.entry.weight >= minimum
         ]
+        # a long report that mentions the credit system in passing is not about it: body evidence is
+        # diluted beyond a typical notice's length (the title keeps its full weight)
+        norm_chars = float(relevance.extra.get("x_body_norm_chars", 0.0))
+        dilution = math.sqrt(len(text) / norm_chars) if norm_chars and len(text) > norm_chars else 1.0
         per_term: dict[tuple[str, str], int] = defaultdict(int)
         seen: set[Match] = set()
         score = 0.0
@@ -246,7 +269,7 @@ class Tagger:
                 continue
             seen.add(item.match)
             per_term[key] += 1
-            score += item.value
+            score += item.value if item.match.field == "title" else item.value / dilution
             counted.append(item)
         relevant = score >= relevance.scope.threshold
 
@@ -254,6 +277,7 @@ class Tagger:
         if relevant:
             for facet in ("scs_types", "industries"):
                 tags[facet] = self._tags(self.lexicons.facets[facet], matches, discounted)
+            tags["industries"] = self._sector_specific(tags["scs_types"], tags["industries"])
         tags["locations"] = self.resolver.resolve(title, text, publisher, doc.jurisdiction, doc.site_code)
 
         evidence = [item.evidence() for item in counted[: MAX_EVIDENCE * 2]]

@@ -259,3 +259,48 @@ def test_every_tag_carries_evidence_and_the_result_is_json_serialisable() -> Non
     assert "market-regulation" in tags(result, "industries")
     assert tags(result, "locations") == ["310000"]
     json.dumps(dataclasses.asdict(result), ensure_ascii=False)
+
+
+# --- facet interplay --------------------------------------------------------------------------------
+
+
+def test_a_general_scs_plan_carries_no_industry() -> None:
+    doc = Document(
+        title="某市社会信用体系建设三年行动计划",
+        text="推进社会信用体系建设。加强交通运输、生态环境、食品药品、安全生产、税务等重点领域信用监管，"
+        "完善交通运输领域信用评价，开展生态环境信用评价，建立食品安全信用档案。",
+        publisher="某市人民政府办公室",
+    )
+    result = classify(doc)
+    assert "system-building" in tags(result, "scs_types")
+    assert result.tags["industries"] == []
+
+
+def test_a_sector_named_in_the_title_of_a_plan_is_kept() -> None:
+    doc = Document(
+        title="关于推进家政服务业信用体系建设的实施方案",
+        text="建立家政服务员信用档案，推进家政服务信用信息平台建设，加快家政服务业信用体系建设。",
+    )
+    assert tags(classify(doc), "industries") == ["domestic-services"]
+
+
+def test_credit_information_yields_to_a_credit_repair_notice() -> None:
+    doc = Document(
+        title="关于做好行政处罚信息信用修复工作的通知",
+        text="对已公示的行政处罚信息，当事人可申请信用修复。修复后，信用信息共享平台和信用中国网站停止公示相关失信信息，"
+        "并将修复结果共享至信用信息共享平台。",
+    )
+    result = classify(doc)
+    assert tags(result, "scs_types")[0] == "credit-repair"
+    assert "credit-information" not in tags(result, "scs_types")
+
+
+def test_a_long_report_mentioning_the_credit_system_in_passing_is_not_relevant() -> None:
+    filler = "今年以来，全县上下坚持稳中求进工作总基调，扎实推进项目建设、乡村振兴、城市更新和民生保障各项工作。" * 120
+    doc = Document(
+        title="2024年县政府工作报告",
+        text=filler + "深化放管服改革，推进社会信用体系建设，健全失信惩戒机制，优化营商环境。" + filler,
+    )
+    result = classify(doc)
+    assert result.relevant is False
+    assert result.relevance_score > 0  # the mention is still found and shown as evidence
