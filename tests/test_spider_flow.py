@@ -166,6 +166,14 @@ def test_empty_list_page_is_recorded() -> None:
     assert stats(spider)["scs/failed/empty-list"] == 1
 
 
+def test_an_empty_page_ends_the_column_whatever_the_total_says() -> None:
+    spider = make_spider("jiangsu")
+    column = spider.source.columns[0]
+    response = XmlResponse(column.url, body=b"<datastore><totalrecord>500</totalrecord></datastore>")
+    out = list(spider.parse_list(response, column=column, page=1))
+    assert [(type(o), o.kind) for o in out] == [(FailedPage, "empty-list")]
+
+
 @pytest.mark.parametrize(
     ("source_id", "body", "kind"),
     [
@@ -213,7 +221,7 @@ def test_detail_page_becomes_a_notice() -> None:
     )
     assert [(c.kind, c.raw) for c in item.date_candidates] == [("meta", "2025-07-18 10:30"), ("list", "2025/07/18")]
     assert item.body == "发改财金〔2025〕1号\n\n正文。"
-    assert stats(spider) == {"scs/detail_pages": 1, "scs/notices": 1}
+    assert stats(spider) == {"scs/detail_pages": 1, "scs/notices_yielded": 1}
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ list entries already stored are not fetched again and paging stops at a list pag
 is all known (or all before `--since`), unless `--full`.
 
 Stats (read by the run summary): `scs/skipped/<known|older>`, `scs/list_pages`, `scs/list_entries`,
-`scs/detail_pages`, `scs/notices`, `scs/failed/<kind>`, `scs/blocked` (the first block's reason).
+`scs/detail_pages`, `scs/notices_yielded`, `scs/failed/<kind>`, `scs/blocked` (the first block's reason).
 """
 
 from __future__ import annotations
@@ -144,7 +144,13 @@ class NoticeSpider(scrapy.Spider):
                 self._inc(f"scs/skipped/{skip}")  # incremental: already stored, or before --since
                 continue
             yield self._detail_request(entry)
-        if more and (not self.source.max_pages or page < self.source.max_pages) and self.scope.keep_paging(entries):
+        # An empty page ends the column whatever the site announces: a stale total must not page forever.
+        if (
+            more
+            and entries
+            and (not self.source.max_pages or page < self.source.max_pages)
+            and self.scope.keep_paging(entries)
+        ):
             yield self._list_request(column, page + 1)
 
     def _detail_request(self, entry: ListEntry, dont_filter: bool = False) -> scrapy.Request:
@@ -166,7 +172,7 @@ class NoticeSpider(scrapy.Spider):
             self.logger.exception("detail page %s", response.url)
             item = self.failed_page(response, "parse-error", f"{type(error).__name__}: {error}")
         if isinstance(item, NoticeItem):
-            self._inc("scs/notices")
+            self._inc("scs/notices_yielded")
         yield item
 
     def build_notice(self, response: Response, entry: ListEntry) -> NoticeItem:
