@@ -101,6 +101,7 @@ _LABEL_JUNK = re.compile(r"[\s\u3000\u00a0:：]+")
 _DATE_IN_TEXT = re.compile(
     r"(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
 )
+_TIMED_LINE = re.compile(r"(?:^|[\s【\[（(|])(?:信息时间|发布时间|时间)\s*[：:]\s*(" + _DATE_IN_TEXT.pattern + ")")
 _DOC_NUMBER = re.compile(
     r"^(?:[\u4e00-\u9fa5]{1,16}\s*[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*第?\s*\d+\s*号"
     r"|[\u4e00-\u9fa5]{2,20}令\s*第?\s*\d+\s*号)$"
@@ -333,8 +334,24 @@ def extract_title(soup: BeautifulSoup, meta: dict[str, str], fields: dict[str, s
         if fields.get(label):
             return fields[label]
     if soup.title is not None:
-        return clean_title(soup.title.get_text())
+        return heading_repeating_title(soup, soup.title.get_text()) or clean_title(soup.title.get_text())
     return ""
+
+
+def heading_repeating_title(soup: BeautifulSoup, title: str) -> str:
+    """The longest visible text that starts the <title>: the page's own heading, whatever its markup.
+
+    Unknown templates put the heading in any element (`div.ewb-article-tt`, `div.news-title`)
+    and join the site name to <title> with any separator (a bare `-` included); a heading
+    that the <title> begins with needs neither known.
+    """
+    title = clean_text(title)
+    best = ""
+    for node in soup.body.find_all(string=True) if soup.body is not None else []:
+        text = clean_text(str(node))
+        if len(text) > max(len(best), 5) and title.startswith(text):
+            best = text
+    return best
 
 
 def clean_title(text: str) -> str:
@@ -383,7 +400,11 @@ def _file_name(url: str) -> str:
 
 
 def extract_byline_dates(soup: BeautifulSoup) -> list[str]:
-    """Dates printed in a byline under the title (`2025-07-18 10:30 来源：…`)."""
+    """Dates printed in a byline under the title (`2025-07-18 10:30 来源：…`).
+
+    Known byline containers first; then, for unknown templates, any short line whose
+    date is labelled as the item's time (`【信息时间：…】` on epoint, `时间:` on DedeCMS).
+    """
     dates: list[str] = []
     for selector in BYLINE_SELECTORS:
         for element in soup.select(selector):
@@ -391,6 +412,12 @@ def extract_byline_dates(soup: BeautifulSoup) -> list[str]:
                 date = match.group(0).strip()
                 if date not in dates:
                     dates.append(date)
+    for element in soup.find_all(["div", "p", "span", "td", "li"]):
+        text = clean_text(element.get_text(" "))
+        if len(text) <= 120:
+            for match in _TIMED_LINE.finditer(text):
+                if match.group(1).strip() not in dates:
+                    dates.append(match.group(1).strip())
     return dates
 
 
