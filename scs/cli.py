@@ -28,6 +28,8 @@ COMMAND_MODULES = [
     "scs.commands.publish",
     "scs.commands.evaluate",
     "scs.commands.reclassify",
+    "scs.commands.new_source",
+    "scs.commands.check_sources",
 ]
 
 
