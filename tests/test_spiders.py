@@ -130,6 +130,7 @@ def test_govcn_api_rows_and_page_metadata(crawl: dict[str, Any]) -> None:
         ("label", "发布日期", "2025年07月15日"),
         ("api", "", "2025.07.15"),
     ]
+    assert (notice["meta"]["公文种类"], notice["meta"]["主题分类"]) == ("通知", "综合政务\\其他")
     department = notices["https://www.gov.cn/zhengce/zhengceku/202507/content_7033850.htm"]
     assert (department["publisher"], department["doc_number"]) == ("市场监管总局", "国市监信规〔2025〕3号")
     old = notices["https://www.gov.cn/zhengce/content/202507/content_7033498.htm"]
@@ -159,6 +160,7 @@ def test_jiangsu_gb18030_page_and_xxgk_fields(crawl: dict[str, Any]) -> None:
     assert "陈堃" in notice["body"] and "南京镕达建设工程有限公司" in notice["body"]
     assert notice["flags"] == []
     assert (notice["publisher"], notice["doc_number"]) == ("江苏省人民政府", "省政府令第168号")
+    assert (notice["meta"]["索引号"], notice["meta"]["所属主题"]) == ("014000319/2025-00188", "社会信用")
     assert ("label", "发文日期", "2025-06-30") in [(c["kind"], c["label"], c["raw"]) for c in notice["date_candidates"]]
     promise = notices["https://www.jiangsu.gov.cn/art/2025/6/10/art_46143_11580577.html"]
     assert [(a["type"], a["url"]) for a in promise["attachments"]] == [

@@ -176,7 +176,11 @@ class NoticeSpider(scrapy.Spider):
         yield item
 
     def build_notice(self, response: Response, entry: ListEntry) -> NoticeItem:
-        """One detail response -> NoticeItem, or PageError saying why not."""
+        """One detail response -> NoticeItem, or PageError saying why not.
+
+        `meta` holds the page's <meta> values and every labelled field as found (索引号,
+        主题分类, 有效性, 公文种类 ...): raw strings the store keeps for analysts and later rules.
+        """
         if not response.body.strip():
             raise PageError("empty-response", "the response body is empty")
         if not isinstance(response, HtmlResponse | XmlResponse) or not _looks_like_html(response):
@@ -199,7 +203,7 @@ class NoticeSpider(scrapy.Spider):
             date_candidates=self.date_candidates(page, entry),
             attachments=page.attachments,
             list_date_raw=entry.date_raw,
-            meta=page.meta,
+            meta={**page.meta, **page.fields},  # <meta> names are ASCII, labels Chinese: no clash
             jurisdiction=self.source.jurisdiction,
         )
         item.flags = [*flags, *page.flags, *notice_flags(item)]
