@@ -41,11 +41,12 @@ def _json_default(value: Any) -> Any:
 def crawl_to_jsonl(source_ids: Sequence[str], out: IO[str], mirror_url: str = "") -> None:
     from scrapy import signals
     from scrapy.crawler import AsyncCrawlerProcess
-    from scrapy.utils.project import get_project_settings
+    from scrapy.settings import Settings
 
     from crawler.spiders.sources import spider_class
 
-    settings = get_project_settings()
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")  # whatever the working directory
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     if mirror_url:
         settings.set("SCS_MIRROR_URL", mirror_url, priority="cmdline")
