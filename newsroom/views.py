@@ -149,6 +149,7 @@ def notice_page(notice_id: int) -> Any:
         evidence_of.append(("relevance", "relevant", notice.relevance_evidence or []))
         body_html = highlight(notice.body, evidence_spans(notice.body, "text", evidence_of))
         title_html = highlight(notice.title, evidence_spans(notice.title, "title", evidence_of))
+        publisher_html = highlight(notice.publisher, evidence_spans(notice.publisher, "publisher", evidence_of))
         history = list(
             db.scalars(
                 select(AuditEntry)
@@ -166,6 +167,7 @@ def notice_page(notice_id: int) -> Any:
         removed=removed,
         body_html=body_html,
         title_html=title_html,
+        publisher_html=publisher_html,
         source_link=_safe_link(notice.url),
         history=history,
         location_labels=location_labels,

@@ -75,7 +75,12 @@ def bike_notice(db: Session, **overrides: Any) -> Notice:
             "credit-repair": [evidence(body, "信用修复")],
         },
         "industries": {"transport": [evidence(body, "共享单车")]},
-        "locations": {"440300": [evidence(title, "深圳市", field="title")]},
+        "locations": {
+            "440300": [
+                evidence(title, "深圳市", field="title"),
+                evidence("深圳市交通运输局", "深圳市", field="publisher", rule="location"),
+            ]
+        },
     }
     defaults: dict[str, Any] = {
         "url": "https://jtys.sz.gov.cn/zwgk/tzgg/content/post_100001.html",

@@ -223,6 +223,7 @@ def test_notice_page_shows_metadata_evidence_and_draft(client: FlaskClient, stor
     assert 'href="https://jtys.sz.gov.cn/zwgk/tzgg/content/post_100001.html"' in html
     assert re.search(r'<mark class="evidence" title="[^"]*scs_types:blacklist[^"]*">失信名单</mark>', html)
     assert re.search(r'<mark class="evidence" title="[^"]*scs_types:joint-enforcement[^"]*">联合惩戒</mark>', html)
+    assert '<dd lang="zh"><mark class="evidence" title="locations:440300">深圳市</mark>交通运输局</dd>' in html
     assert 'value="Shenzhen, Guangdong: untrustworthy list for rental bike companies"' in html
     assert "Shenzhen" in html and "(440300)" in html
 
