@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from urllib.parse import urldefrag
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
@@ -261,7 +261,7 @@ class NoticeSpider(scrapy.Spider):
             else:
                 yield self.failed_page(response, "http-error", f"HTTP {response.status}", url=url)
             return
-        if failure.check(TimeoutError, TCPTimedOutError):
+        if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):  # Scrapy ≥ 2.13 raises the last
             kind = "timeout"
         elif failure.check(DNSLookupError):
             kind = "dns-error"

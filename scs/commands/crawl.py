@@ -19,6 +19,14 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
         help="stop paging a column at notices listed before DATE (YYYY-MM-DD)",
     )
     parser.add_argument(
+        "-s",
+        "--set",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="override a Scrapy setting, e.g. -s DOWNLOAD_TIMEOUT=10 (repeatable)",
+    )
+    parser.add_argument(
         "--http-cache",
         metavar="DIR",
         help="development: keep every response in Scrapy's HTTP cache under DIR and serve repeats from it",
@@ -35,10 +43,15 @@ def _iso_date(value: str) -> str:
 
 
 def scope_settings(args: argparse.Namespace) -> dict[str, object]:
-    """Scrapy settings for --full, --since and --http-cache."""
+    """Scrapy settings for --full, --since, --http-cache and -s NAME=VALUE."""
     settings: dict[str, object] = {"SCS_FULL_CRAWL": args.full, "SCS_SINCE": args.since or ""}
     if args.http_cache:
         settings.update(HTTPCACHE_ENABLED=True, HTTPCACHE_DIR=os.path.abspath(args.http_cache))
+    for assignment in args.set:
+        name, equals, value = assignment.partition("=")
+        if not equals or not name:
+            raise SystemExit(f"scs: -s expects NAME=VALUE, got {assignment!r}")
+        settings[name] = value
     return settings
 
 
