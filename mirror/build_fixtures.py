@@ -428,7 +428,11 @@ def raw_pages(content: dict[str, Any]) -> Iterator[Page]:
 
 
 def build(content_path: Path, fixtures_dir: Path = FIXTURES_DIR) -> int:
-    content = tomllib.loads(content_path.read_text(encoding="utf-8"))
+    return build_content(tomllib.loads(content_path.read_text(encoding="utf-8")), fixtures_dir)
+
+
+def build_content(content: dict[str, Any], fixtures_dir: Path = FIXTURES_DIR) -> int:
+    """Render one source's content (a parsed content file) into `fixtures_dir`; returns the response count."""
     source = content["source"]
     pages = [*all_templates()[content["template"]](content), *raw_pages(content)]
     for host in {page.host for page in pages}:

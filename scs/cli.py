@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "scs.commands.parse_date",
     "scs.commands.bench",
     "scs.commands.db",
+    "scs.commands.worker",
     "scs.commands.serve",
     "scs.commands.user",
     "scs.commands.publish",

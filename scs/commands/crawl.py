@@ -64,6 +64,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=os.environ.get("SCS_MIRROR_URL"),
         help="send every request to this offline mirror (default: $SCS_MIRROR_URL)",
     )
+    parser.add_argument(
+        "--distributed",
+        action="store_true",
+        help="only seed the shared Redis frontier with the start requests; `scs worker` processes crawl",
+    )
+    parser.add_argument("--redis", metavar="URL", help="Redis URL of the frontier (default: $SCS_REDIS_URL)")
     add_crawl_options(parser)
     parser.set_defaults(run=run)
 
@@ -85,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
     from store.db import database_url
 
     sources = resolve_sources(args.sources)
+    if args.distributed:
+        return seed(args, sources)
     db_url = database_url(args.db)
     try:
         lock = acquire_run_lock(db_url)
@@ -107,4 +115,17 @@ def run(args: argparse.Namespace) -> int:
     if failed:
         print(f"scs: source(s) failed: {', '.join(failed)}", file=sys.stderr)
         return 1
+    return 0
+
+
+def seed(args: argparse.Namespace, sources: list[str]) -> int:
+    """`--distributed`: the workers crawl; this only puts the start requests in the shared frontier."""
+    from scs.distributed import redis_url, seed_frontier
+
+    queued = seed_frontier(
+        sources, db_url=args.db, redis=redis_url(args.redis), log_level=args.log_level, settings=scope_settings(args)
+    )
+    for source, count in queued.items():
+        print(f"{source}: {count} request(s) queued")
+    print(f"seeded {len(queued)} source(s); start workers with `scs worker`")
     return 0

@@ -1,0 +1,191 @@
+"""The distributed crawl end to end: a real Redis, two `scs worker` processes, one killed mid-crawl.
+
+A generated mirror serves 220 notices over two sources (two CMS families, three list columns). The
+frontier is seeded with `scs crawl --distributed`, then two workers crawl it; once the crawl is under
+way and worker A holds leased requests, A gets SIGKILL. What is asserted:
+
+* every notice is stored exactly once (one row per URL, one version each, nothing quarantined);
+* every list and detail page was fetched (mirror hit log) exactly once, except pages whose request
+  worker A held at the moment it died (read from its lease hashes right after the kill): those may be
+  fetched twice, never more; robots.txt is left out (each worker process checks it once per host);
+* the kill really left requests behind (A held at least one lease), and afterwards no lease and no
+  queued request remains.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from generated_mirror import build_mirror
+from sqlalchemy import func, select
+
+from mirror.server import MirrorServer
+from store.db import Store
+from store.models import Notice, NoticeVersion, QuarantinedPage
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCES = {"beijing": 110, "mot": 110}  # source -> generated notices
+LEASE_SECONDS = 4
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A throwaway redis-server of our own (installed by scripts/services.sh), on a free loopback port."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        reason = "redis-server is not installed (scripts/services.sh start redis installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {reason}", pytrace=False)
+        pytest.skip(reason)
+    import redis
+
+    port = free_port()
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    try:
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        client.close()
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def scs(*args: str) -> list[str]:
+    return [sys.executable, "-m", "scs.cli", *args]
+
+
+def page_key(host: str, path: str, query: dict[str, str]) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    return host, path, tuple(sorted(query.items()))
+
+
+def leased_pages(redis_client: object, prefix: str, worker: str, mirror_netloc: str) -> set[tuple[object, ...]]:
+    """The pages of the requests `worker` held (its lease hashes), as mirror hit keys."""
+    from scrapy_redis import picklecompat
+
+    pages = set()
+    for key in redis_client.keys(f"{prefix}:leases:{worker}:*"):  # type: ignore[attr-defined]
+        for value in redis_client.hvals(key):  # type: ignore[attr-defined]
+            request = picklecompat.loads(value.split(b"\n", 1)[1])
+            parts = urlsplit(request["url"])
+            host = parts.netloc
+            if host == mirror_netloc:
+                headers = {name.lower(): values for name, values in request["headers"].items()}
+                host = headers[b"x-mirror-host"][0].decode()
+            pages.add(page_key(host, parts.path, dict(parse_qsl(parts.query, keep_blank_values=True))))
+    return pages
+
+
+def stored_count(store: Store) -> int:
+    with store.session() as session:
+        return int(session.scalar(select(func.count()).select_from(Notice)) or 0)
+
+
+def test_two_workers_one_killed_store_every_notice_once(db_url: str, redis_url: str, tmp_path: Path) -> None:
+    import redis
+
+    hosts = build_mirror(tmp_path / "fixtures", SOURCES)
+    prefix = "scs-test"
+    env = {
+        **os.environ,
+        "SCS_DATABASE_URL": db_url,
+        "SCS_REDIS_URL": redis_url,
+        "SCS_REDIS_PREFIX": prefix,
+        "SCS_WORKER_LEASE_SECONDS": str(LEASE_SECONDS),
+        "PYTHONPATH": str(REPO),
+    }
+    client = redis.Redis.from_url(redis_url)
+    with MirrorServer(fixtures_dir=tmp_path / "fixtures") as mirror:
+        seeded = subprocess.run(
+            scs("crawl", "--distributed", *SOURCES), env=env, capture_output=True, text=True, timeout=120
+        )
+        assert seeded.returncode == 0, seeded.stderr
+        assert "beijing: 1 request(s) queued" in seeded.stdout
+        assert "mot: 2 request(s) queued" in seeded.stdout
+
+        logs = {name: (tmp_path / f"worker-{name}.log").open("w") for name in ("a", "b")}
+        workers = {
+            name: subprocess.Popen(
+                scs("worker", "--mirror", mirror.url, "--exit-when-done", "--log-level", "INFO", *SOURCES),
+                env={**env, "SCS_WORKER_ID": f"worker-{name}"},
+                stdout=logs[name],
+                stderr=subprocess.STDOUT,
+            )
+            for name in ("a", "b")
+        }
+        store = Store(db_url, upgrade=False)
+        try:
+            # Mid-crawl: a fair share stored, and worker A holding requests.
+            deadline = time.monotonic() + 180
+            while not (stored_count(store) >= 40 and client.keys(f"{prefix}:leases:worker-a:*")):
+                assert time.monotonic() < deadline, "the crawl did not get under way"
+                assert workers["a"].poll() is None, "worker A ended before it could be killed"
+                time.sleep(0.05)
+            workers["a"].send_signal(signal.SIGKILL)
+            workers["a"].wait(timeout=10)
+            in_flight = leased_pages(client, prefix, "worker-a", urlsplit(mirror.url).netloc)
+            stored_at_kill = stored_count(store)
+
+            assert workers["b"].wait(timeout=300) == 0, (tmp_path / "worker-b.log").read_text()[-3000:]
+        finally:
+            for worker in workers.values():
+                if worker.poll() is None:
+                    worker.kill()
+                    worker.wait()
+            for log in logs.values():
+                log.close()
+        hits = [hit for hit in mirror.hits if hit.path != "/robots.txt"]
+
+    assert in_flight, "worker A held no request when killed: the test did not exercise recovery"
+    total = sum(SOURCES.values())
+    assert stored_at_kill < total, "the crawl was over before the kill"
+
+    with store.session() as session:
+        urls = session.scalars(select(Notice.url)).all()
+        assert len(urls) == total == len(set(urls))
+        per_notice = Counter(session.scalars(select(NoticeVersion.notice_id)).all())
+        assert set(per_notice.values()) == {1}, "a notice stored twice shows up as a second version"
+        quarantined = session.scalars(select(QuarantinedPage.url)).all()
+        assert quarantined == []
+    store.dispose()
+
+    fetches = Counter(page_key(hit.host, hit.path, hit.query) for hit in hits if hit.host in hosts)
+    assert all(hit.status == 200 for hit in hits), [hit for hit in hits if hit.status != 200][:5]
+    fetched_twice = {page for page, count in fetches.items() if count == 2}
+    assert fetched_twice <= in_flight, (
+        f"fetched twice but not in flight on the killed worker: {fetched_twice - in_flight}"
+    )
+    assert max(fetches.values()) <= 2
+    stored_pages = {page_key(urlsplit(url).netloc, urlsplit(url).path, {}) for url in urls}
+    assert stored_pages <= set(fetches)
+    assert client.keys(f"{prefix}:leases:*") == []
+    assert client.zcard(f"{prefix}:beijing:requests") == client.zcard(f"{prefix}:mot:requests") == 0
+    client.close()
