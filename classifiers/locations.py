@@ -136,7 +136,9 @@ class LocationResolver:
         national = self.national_mentions(text)
         mentions = self.places(text)
         code, used = self.chain(mentions)
-        if code and (not national or used[0].start <= national[0][1]):
+        # a division named after a national body is its local branch (国家税务总局江苏省税务局)
+        branch = bool(national) and any(m.start <= national[0][1] + len(national[0][0]) + 1 for m in used)
+        if code and (not national or used[0].start <= national[0][1] or branch or field == "publisher"):
             evidence = [Evidence(m.name, field, m.start, m.end, f"location:{field}-division") for m in used]
             return Resolution(code, evidence, 1.0)
         self_refs = [term for term in self.self_reference if term in text]

@@ -304,3 +304,19 @@ def test_a_long_report_mentioning_the_credit_system_in_passing_is_not_relevant()
     result = classify(doc)
     assert result.relevant is False
     assert result.relevance_score > 0  # the mention is still found and shown as evidence
+
+
+def test_a_provincial_branch_of_a_national_agency_is_local() -> None:
+    doc = Document(
+        title="关于发布2023年度纳税信用A级纳税人名单的公告",
+        text="经评价，现将2023年度纳税信用A级纳税人名单予以公布。",
+        publisher="国家税务总局江苏省税务局",
+    )
+    result = classify(doc)
+    assert tags(result, "locations") == ["320000"]
+    assert "credit-rating" in tags(result, "scs_types") and tags(result, "industries") == ["taxation"]
+
+
+def test_a_short_term_inside_a_longer_one_is_not_counted() -> None:
+    doc = Document(title="关于开展信用分级分类监管的通知", text="按照信用分级结果实施差异化监管。")
+    assert "personal-credit" not in tags(classify(doc), "scs_types")
