@@ -1,7 +1,9 @@
-"""`scs bench STAGE`: measure one stage of the pipeline (speed targets live here, never in timed tests).
+"""`scs bench [STAGE ...] [--json] [--notices N]`: the pipeline's cost, measured against its own floor.
 
-Each stage is a function in `STAGES` that takes the parsed arguments and returns a flat dict of
-measurements; `--json` prints it as one JSON object, otherwise one `name: value` line each.
+Speed targets live here, never in timed tests. Each stage is a function in `STAGES` that takes the
+parsed arguments and returns a flat dict of measurements. Every stage but `dates` works on a generated
+TRS-static site of N notices served by a local mirror (`scs.bench`). `--json` prints one object: the
+headline ratios (`TARGETS`) as top-level keys, then each stage's figures under its name, then the machine.
 """
 
 from __future__ import annotations
@@ -114,29 +116,124 @@ def bench_dates(args: argparse.Namespace) -> Measurements:
     }
 
 
+def _site_stage(name: str) -> Callable[[argparse.Namespace], Measurements]:
+    """A stage of `scs.bench.stages`, given the run (generated site, mirror, crawls) shared by all stages."""
+
+    def stage(args: argparse.Namespace) -> Measurements:
+        from scs.bench import stages
+
+        measure: Callable[[Any], Measurements] = getattr(stages, f"bench_{name}")
+        return measure(args.bench_run)
+
+    stage.__doc__ = f"See scs.bench.stages.bench_{name}."
+    return stage
+
+
+# In the order they run: in-process stages first, then the crawls (child processes; the mirror in this one).
 STAGES: dict[str, Callable[[argparse.Namespace], Measurements]] = {
     "dates": bench_dates,
+    "tagging": _site_stage("tagging"),
+    "store": _site_stage("store"),
+    "crawl": _site_stage("crawl"),
+    "memory": _site_stage("memory"),
+    "startup": _site_stage("startup"),
 }
+# The headline figures: top-level keys of the JSON object, with their targets (README, docs/benchmarks.md).
+TARGETS: dict[str, tuple[str, float]] = {
+    "crawl_ratio": ("<=", 2.0),
+    "tagging_ratio": ("<=", 1.0),
+    "dates_speedup": (">=", 50.0),
+    "memory_growth": ("<=", 1.2),
+    "startup_s": ("<=", 3.0),
+}
+DEFAULT_NOTICES = 2000
+
+
+def _stage_name(value: str) -> str:
+    if value not in STAGES:
+        raise argparse.ArgumentTypeError(f"unknown stage {value!r} (choose from {', '.join(STAGES)})")
+    return value
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("bench", help="measure one pipeline stage (timings, speed-ups)")
-    parser.add_argument("stage", choices=sorted(STAGES), help="what to measure")
+    parser = subparsers.add_parser(
+        "bench", help="measure the pipeline against its own floor (crawl, tagging, dates, store, memory, startup)"
+    )
+    parser.add_argument(
+        "stages",
+        nargs="*",
+        type=_stage_name,
+        metavar="STAGE",
+        help=f"stages to run (default: all of {', '.join(STAGES)})",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of lines")
+    parser.add_argument(
+        "--notices",
+        type=int,
+        default=DEFAULT_NOTICES,
+        metavar="N",
+        help=f"notices on the generated site (default {DEFAULT_NOTICES}; the memory stage also crawls 5·N)",
+    )
     parser.add_argument(
         "--rounds", type=int, default=300, help="timed passes over the fast path's inputs (default 300)"
     )
     parser.set_defaults(run=run)
 
 
+def machine() -> dict[str, str]:
+    """What the figures were measured on."""
+    import platform
+    from importlib.metadata import version
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "scrapy": version("scrapy"),
+        "jieba": version("jieba"),
+        # Other work on the machine slows the wall-clock figures (not the CPU ones): say how busy it was.
+        "load_average": " ".join(f"{load:.2f}" for load in os.getloadavg()),
+    }
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.rounds < 1:
-        print("scs bench: --rounds must be at least 1", file=sys.stderr)
+    if args.rounds < 1 or args.notices < 20:
+        print("scs bench: --rounds must be at least 1 and --notices at least 20", file=sys.stderr)
         return 2
-    measurements = {"stage": args.stage, **STAGES[args.stage](args)}
+    stages = list(dict.fromkeys(args.stages)) or list(STAGES)
+    stages.sort(key=list(STAGES).index)
+    from scs.bench.stages import BenchRun
+
+    args.bench_run = BenchRun(args.notices, site_notices=(5 if "memory" in stages else 1) * args.notices)
+    figures: dict[str, Any] = {}
+    try:
+        for stage in stages:
+            if not args.json:
+                print(f"[{stage}] ...", file=sys.stderr, flush=True)
+            figures[stage] = STAGES[stage](args)
+    finally:
+        args.bench_run.close()
+    headline = {key: value[key] for value in figures.values() for key in TARGETS if key in value}
+    report = {**headline, "notices": args.notices, **figures, "machine": machine()}
     if args.json:
-        print(json.dumps(measurements, ensure_ascii=False))
-    else:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    for stage, measurements in figures.items():
+        print(f"{stage}:")
         for name, value in measurements.items():
-            print(f"{name}: {value}")
+            print(f"  {name}: {value}")
+    print("targets:")
+    for key, value in headline.items():
+        relation, target = TARGETS[key]
+        met = value <= target if relation == "<=" else value >= target
+        print(f"  {key} = {value} (target {relation} {target}): {'met' if met else 'MISSED'}")
+    print("machine: " + ", ".join(f"{key} {value}" for key, value in machine().items()))
     return 0

@@ -1,0 +1,201 @@
+"""The benchmark's generated site: a TRS-static government site of N notices, in the mirror's fixture format.
+
+`generate_site(root, notices)` writes `root/fixtures/<HOST>/responses.json` with its body
+files (lists of 20 items, `tYYYYMMDD_n.html` details with `meta PubDate` and a
+`.TRS_Editor` body of 2–20 KB), and `write_source(root/sources, ...)` a source file for it,
+loaded through $SCS_EXTRA_SOURCES so the real `scs crawl` can crawl it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import math
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scs.bench.phrases import DEPARTMENTS, PROVINCES, notice_paragraphs, notice_title
+
+HOST = "www.bench.scs-tracker.invalid"  # .invalid never resolves: without the mirror nothing leaves the machine
+COLUMN_PATH = "/xxgk/zcfb/tz/"
+COLUMN_URL = f"https://{HOST}{COLUMN_PATH}index.html"
+ITEMS_PER_LIST = 20
+BODY_CHARACTERS = (700, 6300)  # 2–20 KB of UTF-8; log-uniform, mean ~2,600 characters
+CREDIT_SHARE = 1 / 3  # notices about the Social Credit System
+LATEST = dt.date(2025, 12, 30)
+HTML_HEADERS = {"Content-Type": "text/html; charset=utf-8"}
+
+_NAVIGATION = "".join(
+    f'<li><a href="/xxgk/{name}/index.html">{label}</a></li>'
+    for name, label in [
+        ("zcfb", "政策发布"),
+        ("jd", "政策解读"),
+        ("fgjd", "法规解读"),
+        ("tzgg", "通知公告"),
+        ("rsxx", "人事信息"),
+        ("tjsj", "统计数据"),
+        ("zwfw", "政务服务"),
+        ("hdjl", "互动交流"),
+    ]
+)
+_PAGE_TOP = (
+    '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">\n'
+    '<meta name="SiteName" content="基准测试委员会"><meta name="SiteDomain" content="{host}">\n'
+    '<meta name="SiteIDCode" content="bm99000001"><meta name="ColumnName" content="通知">\n{meta}'
+    "<title>{title}_基准测试委员会</title>\n"
+    '<link rel="stylesheet" href="/images/common.css"><script src="/images/jquery.min.js"></script>\n'
+    '</head><body><div class="header"><div class="logo"><img src="/images/logo.png" alt="基准测试委员会"></div>'
+    '<ul class="nav">{navigation}</ul></div>\n'
+)
+_PAGE_BOTTOM = (
+    '<div class="footer"><p>主办单位：基准测试委员会 地址：北京市西城区月坛南街38号 邮编：100824</p>'
+    "<p>网站标识码bm99000001 京ICP备05052393号</p></div></body></html>\n"
+)
+
+
+@dataclass(frozen=True)
+class GeneratedNotice:
+    index: int
+    published: dt.date
+    title: str
+    path: str
+    html: str
+    paragraphs: list[str]
+
+    @property
+    def url(self) -> str:
+        return f"https://{HOST}{self.path}"
+
+    @property
+    def text(self) -> str:
+        """The body as the extractor gives it: one paragraph a line, blank lines between."""
+        return "\n\n".join(self.paragraphs)
+
+
+def notice_date(index: int) -> dt.date:
+    """Newest first, three notices a day (lists are sorted by date like the real ones)."""
+    return LATEST - dt.timedelta(days=index // 3)
+
+
+def list_page_path(page: int) -> str:
+    return f"{COLUMN_PATH}index.html" if page == 1 else f"{COLUMN_PATH}index_{page - 1}.html"
+
+
+def generate_notice(index: int, seed: int = 20251130) -> GeneratedNotice:
+    """Notice `index` of the site; the same index always gives the same page."""
+    rng = random.Random(seed * 1_000_003 + index)
+    published = notice_date(index)
+    about_credit = rng.random() < CREDIT_SHARE
+    title = notice_title(rng, published.year, about_credit)
+    low, high = BODY_CHARACTERS
+    characters = int(math.exp(rng.uniform(math.log(low), math.log(high))))
+    paragraphs = notice_paragraphs(rng, published.year, about_credit, characters)
+    if rng.random() < 0.5:
+        paragraphs.insert(0, f"发改办〔{published.year}〕{100 + index % 900}号")
+    publisher = rng.choice(PROVINCES) + rng.choice(DEPARTMENTS)
+    written = published - dt.timedelta(days=rng.randint(0, 10))
+    paragraphs += [publisher, f"{written.year}年{written.month}月{written.day}日"]
+    path = f"{COLUMN_PATH}{published:%Y%m}/t{published:%Y%m%d}_{1_000_000 + index}.html"
+    meta = (
+        f'<meta name="ArticleTitle" content="{html.escape(title)}">\n'
+        f'<meta name="PubDate" content="{published:%Y-%m-%d} {9 + index % 8:02d}:{index % 60:02d}">\n'
+        f'<meta name="ContentSource" content="基准测试委员会">\n'
+    )
+    body = "\n".join(f'<p style="text-indent: 2em;">{html.escape(text)}</p>' for text in paragraphs)
+    page = (
+        _PAGE_TOP.format(host=HOST, meta=meta, title=html.escape(title), navigation=_NAVIGATION)
+        + '<div class="container"><div class="crumbs">首页 &gt; 政策发布 &gt; 通知</div>'
+        + f'<div class="article"><h2 class="article_title">{html.escape(title)}</h2>'
+        + f'<div class="article_time">发布时间：{published:%Y/%m/%d}</div>'
+        + f'<div class="article_con"><div class="TRS_Editor">\n{body}\n</div></div>'
+        + '<div class="share">分享到：微信 微博</div></div></div>\n'
+        + _PAGE_BOTTOM
+    )
+    return GeneratedNotice(index, published, title, path, page, paragraphs)
+
+
+def list_page_html(page: int, pages: int, notices: list[GeneratedNotice]) -> str:
+    items = "\n".join(
+        f'<li><a href=".{n.path[len(COLUMN_PATH) - 1 :]}" title="{html.escape(n.title)}" target="_blank">'
+        f"{html.escape(n.title)}</a><span>{n.published:%Y/%m/%d}</span></li>"
+        for n in notices
+    )
+    return (
+        _PAGE_TOP.format(host=HOST, meta="", title="通知", navigation=_NAVIGATION)
+        + f'<div class="container"><div class="list"><ul class="u-list">\n{items}\n</ul>'
+        + f"<script>createPageHTML({pages}, {page - 1}, 'index', 'html');</script></div></div>\n"
+        + _PAGE_BOTTOM
+    )
+
+
+def generate_site(root: Path, notices: int) -> Path:
+    """Write the site's fixtures under `root/fixtures`; returns that fixtures directory."""
+    fixtures_dir = root / "fixtures"
+    bodies = fixtures_dir / HOST / "bodies"
+    bodies.mkdir(parents=True, exist_ok=True)
+    pages = math.ceil(notices / ITEMS_PER_LIST)
+    entries = []
+    for page in range(1, pages + 1):
+        first = (page - 1) * ITEMS_PER_LIST
+        listed = [generate_notice(index) for index in range(first, min(first + ITEMS_PER_LIST, notices))]
+        for notice in listed:
+            name = f"n{notice.index}.html"
+            (bodies / name).write_text(notice.html, encoding="utf-8")
+            entries.append(
+                {"method": "GET", "path": notice.path, "status": 200, "headers": HTML_HEADERS, "body": f"bodies/{name}"}
+            )
+        name = f"list{page}.html"
+        (bodies / name).write_text(list_page_html(page, pages, listed), encoding="utf-8")
+        entries.append(
+            {
+                "method": "GET",
+                "path": list_page_path(page),
+                "status": 200,
+                "headers": HTML_HEADERS,
+                "body": f"bodies/{name}",
+            }
+        )
+    (fixtures_dir / HOST / "responses.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+    return fixtures_dir
+
+
+def write_source(directory: Path, source_id: str, notices: int) -> str:
+    """A trs_static source over the first `notices` notices of the site (whole list pages); returns its id."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{source_id}.toml").write_text(
+        f'id = "{source_id}"\n'
+        'name = "基准测试委员会 通知（scs bench 生成）"\n'
+        'family = "trs_static"\n'
+        'jurisdiction = "000000"\n'
+        'publisher = "基准测试委员会"\n'
+        "download_delay = 0\n"
+        f"max_pages = {math.ceil(notices / ITEMS_PER_LIST)}\n\n"
+        f'[[columns]]\nname = "notices"\nurl = "{COLUMN_URL}"\n',
+        encoding="utf-8",
+    )
+    return source_id
+
+
+def notice_item(notice: GeneratedNotice) -> Any:
+    """The `NoticeItem` the spider yields for `notice` (fields as the extractor finds them on the page)."""
+    from crawler.items import DateCandidate, NoticeItem
+
+    pub_date = f"{notice.published:%Y-%m-%d} {9 + notice.index % 8:02d}:{notice.index % 60:02d}"
+    return NoticeItem(
+        source="bench",
+        url=notice.url,
+        title=notice.title,
+        body=notice.text,
+        publisher="基准测试委员会",
+        date_candidates=[
+            DateCandidate(kind="meta", raw=pub_date, label="PubDate"),
+            DateCandidate(kind="list", raw=f"{notice.published:%Y/%m/%d}"),
+            DateCandidate(kind="byline", raw=f"发布时间：{notice.published:%Y/%m/%d}"),
+        ],
+        list_date_raw=f"{notice.published:%Y/%m/%d}",
+        meta={"SiteIDCode": "bm99000001", "ArticleTitle": notice.title, "PubDate": pub_date},
+        jurisdiction="000000",
+    )
