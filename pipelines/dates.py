@@ -194,6 +194,7 @@ _RELATIVE = re.compile(
     r"(?P<n>\d{1,3}) ?(?P<unit>天|日|周|个?星期|个?礼拜|个月|年|小时|分钟|秒钟?) ?前|半(?P<half>个?小时|分钟)前"
     r"|(?P<word>大前天|前天|前日|昨天|昨日|今天|今日|刚刚)"
 )
+_LUNAR = re.compile(r"[农阴夏]历")
 _HAS_RELATIVE_CHAR = re.compile(r"[前昨今刚]")
 _HAS_LETTERS = re.compile(r"[A-Za-z]{3}")
 _RELATIVE_WORD_DAYS: Final = {"大前天": 3, "前天": 2, "前日": 2, "昨天": 1, "昨日": 1, "今天": 0, "今日": 0, "刚刚": 0}
@@ -337,7 +338,11 @@ def _find_dates(text: str, reference: dt.date | None) -> list[_Match]:
         start, end = match.span()
         if any(start < other.end and other.start < end for other in found):
             return
+        if lunar and _LUNAR.search(text, max(0, start - 4), start):
+            date = None  # 农历六月廿三日 is not 23 June
         found.append(_Match(start, end, date))
+
+    lunar = "历" in text
 
     has_year_char, has_month_char = "年" in text, "月" in text
     has_separator = "-" in text or "/" in text or "." in text
