@@ -47,7 +47,14 @@ from typing import Final, Protocol
 
 from pipelines.dates import Role, label_role, labelled_dates, normalise_date_text, parse_date
 
-__all__ = ["DateCandidateLike", "DocumentDates", "pick_document_dates"]
+__all__ = [
+    "DateCandidateLike",
+    "DocumentDates",
+    "body_lines",
+    "dateline_date",
+    "pick_document_dates",
+    "signature_date",
+]
 
 EARLIEST: Final = dt.date(1949, 1, 1)
 EPOCH_PLACEHOLDER: Final = dt.date(1970, 1, 1)
@@ -73,6 +80,8 @@ class DateCandidateLike(Protocol):
 
 @dataclass(frozen=True)
 class DocumentDates:
+    """The chosen dates; each ``*_raw`` is the string it was read from, each ``*_reason`` its source."""
+
     published: dt.date | None
     written: dt.date | None
     published_raw: str = ""
@@ -173,9 +182,9 @@ def _first_by_role(raw: str, reference: dt.date) -> dict[Role, dt.date]:
 
 
 def _meta_trust(name: str) -> _Trust:
-    if _PUBLISH_META.search(name):
-        return _Trust.META
-    return _Trust.UPDATED if _UPDATE_META.search(name) else _Trust.GENERIC
+    if _UPDATE_META.search(name):  # first: "lastpublishedtime" is an update time
+        return _Trust.UPDATED
+    return _Trust.META if _PUBLISH_META.search(name) else _Trust.GENERIC
 
 
 _LABEL_TRUST: Final = {Role.PUBLISHED: _Trust.LABEL, Role.UNLABELLED: _Trust.GENERIC, Role.UPDATED: _Trust.UPDATED}

@@ -274,3 +274,13 @@ def test_signature_above_the_printing_line_is_the_written_date() -> None:
 
 def test_a_compact_number_near_the_end_is_not_a_signature() -> None:
     assert signature_date("<p>联系人：张三</p><p>电话：20130528</p>", None) is None
+
+
+def test_meta_update_times_rank_below_publish_labels_and_lists() -> None:
+    candidates = [
+        DateCandidate("meta", "2023-08-20 09:00", "lastpublishedtime"),
+        DateCandidate("meta", "2023-08-19 09:00", "article:modified_time"),
+        DateCandidate("list", "2023-08-11"),
+    ]
+    dates = pick_document_dates(candidates, url="https://x.gov.cn/d.html", body="", crawl_time=CRAWLED)
+    assert (dates.published, dates.published_reason) == (dt.date(2023, 8, 11), "list")
