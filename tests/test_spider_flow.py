@@ -9,13 +9,15 @@ from typing import Any
 import pytest
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
+from scrapy.settings import Settings
+from scrapy.spiderloader import SpiderLoader
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.test import get_crawler
 from twisted.internet.error import TCPTimedOutError
 from twisted.python.failure import Failure
 
 from crawler.items import FailedPage, NoticeItem
-from crawler.sourceconfig import Column, SourceConfigError, parse_source
+from crawler.sourceconfig import Column, SourceConfigError, load_sources, parse_source
 from crawler.spiders.base import ListEntry, NoticeSpider
 from crawler.spiders.govcn_api import GovcnApiOptions, api_page_url, strip_tags
 from crawler.spiders.hanweb_jpage import HanwebJpageOptions, parse_dataproxy, record_range
@@ -124,6 +126,15 @@ def test_spider_classes_carry_source_settings() -> None:
     assert cls.custom_settings == {"ROBOTSTXT_OBEY": True, "DOWNLOAD_DELAY": 1.0}
     with pytest.raises(KeyError, match="no source 'nope'"):
         spider_class("nope")
+
+
+def test_scrapy_finds_one_spider_per_source_file() -> None:
+    """`scrapy crawl <source id>` works: SPIDER_MODULES holds a class per source file, named by its id."""
+    settings = Settings()
+    settings.setmodule("crawler.settings")
+    loader = SpiderLoader.from_settings(settings)
+    assert sorted(loader.list()) == sorted(load_sources())
+    assert loader.load("ndrc") is spider_class("ndrc")
 
 
 # -- shared flow ---------------------------------------------------------------------------------
