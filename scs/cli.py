@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "scs.commands.mirror",
     "scs.commands.runs",
     "scs.commands.health",
+    "scs.commands.quarantine",
     "scs.commands.parse_date",
     "scs.commands.bench",
     "scs.commands.db",
