@@ -196,16 +196,18 @@ class Tagger:
         label_rules: dict[str, dict[str, Any]] = lexicon.extra.get("x_labels", {})
         strong = float(lexicon.extra.get("x_strong_weight", float("inf")))
         chosen = {}
+        eligible = {}
         for label, (total, used) in scores.items():
             rules = label_rules.get(label, {})
+            in_title = any(item.match.field == "title" for item in used)
+            if rules.get("title_required") and not in_title and total < float(rules.get("body_threshold", "inf")):
+                continue
+            eligible[label] = (total, used)
             threshold = float(rules.get("threshold", lexicon.scope.threshold))
             relative = float(rules.get("relative", lexicon.scope.relative))
             # a mechanism named outright (a strongest-weight term at full weight) needs no relative support
             named = any(item.entry.weight >= strong and item.factor >= 1.0 for item in used)
             if total < threshold or (total < relative * best and not named):
-                continue
-            in_title = any(item.match.field == "title" for item in used)
-            if rules.get("title_required") and not in_title and total < float(rules.get("body_threshold", "inf")):
                 continue
             chosen[label] = (total, used)
         # a label that is part of another mechanism named in the title yields to it (a credit-repair notice
@@ -215,6 +217,12 @@ class Tagger:
             yields_to = label_rules.get(label, {}).get("yields_to_title", [])
             if isinstance(yields_to, list) and label not in titled and titled & set(yields_to):
                 del chosen[label]
+        fallback = float(lexicon.extra.get("x_fallback_min", 0.0))
+        if not chosen and fallback and eligible:
+            # a relevant notice gets at least its best-supported mechanism, if there is real support for it
+            label, (total, used) = max(eligible.items(), key=lambda kv: kv[1][0])
+            if total >= fallback:
+                chosen[label] = (total, used)
         cross_sector = int(lexicon.extra.get("x_cross_sector", 0))
         if cross_sector and len(chosen) > cross_sector:
             # many sectors named only in the body: a cross-sector notice, keep only sectors the title names

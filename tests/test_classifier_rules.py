@@ -320,3 +320,25 @@ def test_a_provincial_branch_of_a_national_agency_is_local() -> None:
 def test_a_short_term_inside_a_longer_one_is_not_counted() -> None:
     doc = Document(title="关于开展信用分级分类监管的通知", text="按照信用分级结果实施差异化监管。")
     assert "personal-credit" not in tags(classify(doc), "scs_types")
+
+
+def test_supplier_credit_checks_in_a_procurement_result_do_not_make_it_relevant() -> None:
+    doc = Document(
+        title="某某中学食堂食材采购项目中标结果公告",
+        text="中标供应商：某某食品有限公司，中标金额：128万元。\n"
+        "供应商须提供信用中国网站查询截图，未被列入失信被执行人名单、重大税收违法失信主体名单。",
+        publisher="某某中学",
+    )
+    assert classify(doc).relevant is False
+
+
+def test_a_relevant_notice_gets_its_best_supported_mechanism() -> None:
+    doc = Document(
+        title="关于规范网约车经营者信用管理的通知",
+        text="对网约车平台公司和驾驶员建立信用记录，考核结果向社会公示。",
+        publisher="某市交通运输局",
+    )
+    result = classify(doc)
+    assert result.relevant
+    assert tags(result, "scs_types") == ["credit-information"]
+    assert tags(result, "industries") == ["transport"]
