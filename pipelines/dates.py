@@ -168,7 +168,17 @@ _MONTH_NAME = (
 
 _YMD_CJK = re.compile(r"(?<!\d)(\d{4}|\d{2}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2})(?!\d) ?[日号]?")
 _YMD_NUM = re.compile(r"(?<![\d.])(\d{4}) ?([-/.]) ?(\d{1,2}) ?\2 ?(\d{1,2})(?!\d)")
-_EN_MDY = re.compile(rf"\b{_MONTH_NAME} (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b", re.IGNORECASE)
+# "Thu Jul 25 10:30:00 CST 2019" is Java's Date.toString() on a Chinese server: CST is China time.
+_EN_MDY = re.compile(
+    rf"\b{_MONTH_NAME} (\d{{1,2}})(?:st|nd|rd|th)?,? (?:\d{{1,2}}:\d{{2}}(?::\d{{2}})? (?:CST )?)?(\d{{4}})\b",
+    re.IGNORECASE,
+)
+# RFC 2822 (RSS pubDate) with GMT or a numeric offset names an instant: its Beijing day.
+_RFC_INSTANT = re.compile(
+    rf"\b(\d{{1,2}}) {_MONTH_NAME} (\d{{4}}) (\d{{1,2}}):(\d{{2}})(?::(\d{{2}}))?"
+    r" ?(GMT|UTC|Z|[+-]\d{2}:?\d{2})(?![\d:])",
+    re.IGNORECASE,
+)
 _EN_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_MONTH_NAME},? (\d{{4}})\b", re.IGNORECASE)
 _COMPACT = re.compile(r"(?<![\d.])((?:19|20)\d{2})(\d{2})(\d{2})(?![\d.])")
 _DMY_NUM = re.compile(r"(?<![\d.])(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?!\d)")
@@ -297,16 +307,16 @@ def _months_before(reference: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, min(reference.day, 28))
 
 
-def _beijing_day(match: re.Match[str]) -> dt.date | None:
-    year, month, day, hour, minute = (int(part) for part in match.group(1, 2, 3, 4, 5))
-    offset = match.group(7).replace(":", "")
+def _beijing_day(fields: tuple[int, int, int, int, int, int], offset: str) -> dt.date | None:
+    """The Beijing day of the instant `fields` (year … second) at UTC `offset` (Z, GMT, +0800, -05:00)."""
+    offset = offset.replace(":", "").upper()
     try:
         zone = (
             dt.UTC
-            if offset == "Z"
+            if offset in ("Z", "GMT", "UTC")
             else dt.timezone(int(offset[0] + "1") * dt.timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5])))
         )
-        instant = dt.datetime(year, month, day, hour, minute, int(match.group(6) or 0), tzinfo=zone)
+        instant = dt.datetime(*fields, tzinfo=zone)
     except ValueError:
         return None
     return _make_date(*instant.astimezone(_BEIJING).timetuple()[:3])
@@ -348,7 +358,12 @@ def _find_dates(text: str, reference: dt.date | None) -> list[_Match]:
     has_separator = "-" in text or "/" in text or "." in text
     has_letters = _HAS_LETTERS.search(text) is not None
     for m in _ISO_INSTANT.finditer(text) if ":" in text else ():
-        add(m, _beijing_day(m))
+        year, month, day, hour, minute = (int(part) for part in m.group(1, 2, 3, 4, 5))
+        add(m, _beijing_day((year, month, day, hour, minute, int(m.group(6) or 0)), m.group(7)))
+    for m in _RFC_INSTANT.finditer(text) if has_letters and ":" in text else ():
+        month = _MONTHS[m.group(2)[:3].lower()]
+        fields = (int(m.group(3)), month, int(m.group(1)), int(m.group(4)), int(m.group(5)), int(m.group(6) or 0))
+        add(m, _beijing_day(fields, m.group(7)))
     for m in _YMD_CJK.finditer(text) if has_year_char else ():
         year = int(m.group(1)) if len(m.group(1)) == 4 else _full_year(m.group(1))
         date = _make_date(year, int(m.group(2)), int(m.group(3)))
@@ -441,7 +456,7 @@ def _fast(text: str, reference: dt.date | None) -> dt.date | _Undecided | None:
     text = normalise_date_text(text)
     if not text:
         return None
-    common = None if ":" in text and _ISO_INSTANT.search(text) else _COMMON.fullmatch(text)
+    common = None if ":" in text and _ISO_INSTANT.search(text) else _COMMON.fullmatch(text)  # instants: below
     if common is not None:
         year, month, day = common.group("y1", "m1", "d1") if common.group("y1") else common.group("y2", "m2", "d2")
         date = _make_date(int(year), int(month), int(day))

@@ -57,6 +57,9 @@ ABSOLUTE = [
     ("9 March 2021", D(2021, 3, 9)),
     ("Sept. 30, 2020", D(2020, 9, 30)),
     ("30/09/2020", D(2020, 9, 30)),
+    ("Tue Mar 09 23:30:00 CST 2021", D(2021, 3, 9)),  # Java's Date.toString(): CST is China time
+    ("Tue, 09 Mar 2021 23:30:00 +0800", D(2021, 3, 9)),
+    ("Mon, 08 Mar 2021 20:30:00 GMT", D(2021, 3, 9)),  # an RSS instant: its Beijing day
     # labels (simplified and traditional) glued to the value, noise after it
     ("发布时间：2021-03-09", D(2021, 3, 9)),
     ("发布日期:2021-03-09 10:15:00", D(2021, 3, 9)),
