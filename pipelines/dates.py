@@ -20,7 +20,8 @@ Rules, in short:
 * relative (``3天前``, ``昨天``) and yearless (``4月20日``, ``新华社北京7月22日电``) forms need a
   reference date; a yearless date resolves to the latest such date not after the reference;
 * ``19-07-23`` is 2019 (two-digit years below 70 are 20xx); ``05/04/2019`` is refused (day or
-  month first?); an ISO instant with an offset (``2019-07-24T20:00:00Z``) gives its Beijing day;
+  month first?); an instant with an offset (``2019-07-24T20:00:00Z``, RSS ``… 20:30:00 GMT``)
+  gives its Beijing day, while ``CST`` (Java's ``Date.toString()`` on a Chinese server) is China time;
 * the fallback only sees text with an English word in it (``2 weeks ago``); without a
   reference its relative results are rejected rather than read against "now".
 """
