@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pytest
-from crawl_harness import run_scs
+from crawl_harness import REPO, run_scs
 from sqlalchemy import select
 
 from crawler.redirectloop import redirect_loop
@@ -44,6 +44,13 @@ FAULTS = {
     (NDRC, f"{TZ}/202506/t20250612_1398577.html"): Fault(body=b""),
     (NDRC, f"{TZ}/202506/t20250606_1398490.html"): Fault(huge=50 * 1024 * 1024),
     (NDRC, f"{GHXWJ}/202507/t20250715_1399180.html"): Fault(body=WAF_PAGE.encode()),
+    # GB18030 bytes (of the page above, re-encoded) served as UTF-8, instead of the 404 that was there.
+    (NDRC, f"{TZ}/202506/t20250617_1398641.html"): Fault(
+        body=(REPO / "mirror/fixtures" / NDRC / "bodies/ndrc/xxgk_zcfb_tz_202506_t20250624_1398755.html")
+        .read_bytes()
+        .decode("utf-8")
+        .encode("gb18030")
+    ),
     (NDRC, "/robots.txt"): Fault(body=f"User-agent: *\nDisallow: {GHXWJ}/202506/t20250630_1398850.html\n".encode()),
     ("sousuo.www.gov.cn", "/search-gov/data"): Fault(
         body=b"<html><body>\xe7\xbb\xb4\xe6\x8a\xa4\xe4\xb8\xad</body></html>"
@@ -129,7 +136,6 @@ def test_the_crawl_survives_and_exits_non_zero(crawl: FaultyCrawl) -> None:
         # keep-alive connection died, so each of Scrapy's attempts may reach the server twice.
         (f"{TZ}/202507/t20250704_1398966.html", ["network-error"], range(1 + RETRIES, 2 * (1 + RETRIES) + 1)),
         (f"{TZ}/202506/t20250627_1398803.html", ["network-error"], 1 + RETRIES),  # truncated body
-        (f"{TZ}/202506/t20250617_1398641.html", ["http-error"], 1),  # 404: no retry
         (f"{TZ}/202506/t20250612_1398577.html", ["empty-response"], 1),  # empty 200
         (f"{GHXWJ}/202507/t20250715_1399180.html", ["blocked"], 1),  # WAF page: not parsed, not retried
         (f"{GHXWJ}/202506/t20250630_1398850.html", ["ignored"], 0),  # robots.txt: never requested
@@ -180,6 +186,19 @@ def test_a_utf8_page_declared_gbk_is_never_stored_as_mojibake(crawl: FaultyCrawl
         store.dispose()
 
 
+def test_gbk_bytes_declared_utf8_are_never_stored_garbled(crawl: FaultyCrawl) -> None:
+    path = f"{TZ}/202506/t20250617_1398641.html"
+    outcome = crawl.outcome(path)
+    assert len(outcome) == 1, outcome
+    if outcome == ["stored"]:
+        store = Store(crawl.db_url, upgrade=False)
+        with store.session() as session:
+            notice = session.scalars(select(Notice).where(Notice.url == f"https://{NDRC}{path}")).one()
+            assert notice.title == "国家发展改革委关于降低部分地区跨省跨区专项工程输电价格的通知"
+            assert "\ufffd" not in notice.title + notice.body
+        store.dispose()
+
+
 def test_html_where_json_was_expected_is_recorded(crawl: FaultyCrawl) -> None:
     store = Store(crawl.db_url, upgrade=False)
     with store.session() as session:
@@ -201,6 +220,7 @@ def test_nothing_wrong_is_stored(crawl: FaultyCrawl) -> None:
         "t20250718_1399285.html",
         "t20250716_1399207.html",
         "t20250624_1398755.html",
+        "t20250617_1398641.html",
     }
 
 
