@@ -41,6 +41,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Backoff and Retry-After instead of Scrapy's immediate retries (crawler/retry.py).
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.BackoffRetryMiddleware": 550,
+    # Above the retries: an https request whose TLS handshake fails goes over http once (crawler/httpfallback.py).
+    "crawler.httpfallback.HttpFallbackMiddleware": 560,
     # Sees 3xx responses before RedirectMiddleware (600): a loop A→B→A is recorded, not dropped as a duplicate.
     "crawler.redirectloop.RedirectLoopMiddleware": 650,
     # Last before the download handler: robots.txt, User-Agent, cookies ... see the real URL first.

@@ -66,6 +66,7 @@ def parse_dataproxy(xml: str) -> tuple[int, list[str]]:
 class HanwebJpageSpider(NoticeSpider):
     family = "hanweb_jpage"
     Options = HanwebJpageOptions
+    http_fallback = True  # shandong.gov.cn fails the TLS handshake (sites.md §0.3; crawler/httpfallback.py)
 
     @classmethod
     def check_column(cls, column: Column) -> None:

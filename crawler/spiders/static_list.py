@@ -118,6 +118,7 @@ def _same_page(url_a: str, url_b: str) -> bool:
 class StaticListSpider(NoticeSpider):
     family = "static_list"
     Options = StaticListOptions
+    http_fallback = True  # small sites with broken TLS are common here (crawler/httpfallback.py)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
