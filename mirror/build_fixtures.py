@@ -442,6 +442,8 @@ def build_content(content: dict[str, Any], fixtures_dir: Path = FIXTURES_DIR) ->
         name = page.path.strip("/").replace("/", "_") or "root"
         if page.query:
             name += "_" + "_".join(f"{key}-{value}" for key, value in sorted(page.query.items()))
+        if page.form:  # two columns behind one POST endpoint differ only in the form
+            name += "_" + "_".join(f"{key}-{value}" for key, value in sorted(page.form.items()))
         body = f"bodies/{source}/{name}"
         host_dir = fixtures_dir / page.host
         (host_dir / body).parent.mkdir(parents=True, exist_ok=True)
