@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,7 +134,3 @@ def format_report(report: Report) -> str:
         f"{'locations':<28}f1 {places['f1']:.3f}  exact {places['exact']:.3f}  province {places['province']:.3f}"
     )
     return "\n".join(lines)
-
-
-def label_counts(records: Iterable[dict[str, Any]], facet: str) -> Counter[str]:
-    return Counter(label for record in records for label in record.get(facet, ()))

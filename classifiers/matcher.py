@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -143,8 +143,3 @@ class TermMatcher:
             if any(not char.isalnum() for char in match.term) and (not chosen or match.start >= chosen[-1].end):
                 chosen.append(match)
         return chosen
-
-
-@cache
-def shared_matcher(terms: frozenset[str], boundary_terms: frozenset[str]) -> TermMatcher:
-    return TermMatcher(terms, boundary_terms)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-FACETS = ("scs_types", "industries", "locations")
-FIELDS = ("title", "text", "publisher", "url", "jurisdiction", "site_code", "credit_code")
-
 
 @dataclass
 class Document:
