@@ -367,3 +367,35 @@ def test_static_skip_pattern_and_title_markers() -> None:
     )
     entries = list(spider.parse_list_entries(html(spider.source.columns[0].url, body), spider.source.columns[0], 1))
     assert [e.title for e in entries] == ["关于信用办法的意见征集"]
+
+
+# -- govcn_api -----------------------------------------------------------------------------------
+
+
+def govcn(rows_per_bucket: dict[str, int]) -> TextResponse:
+    cat_map = {
+        bucket: {"listVO": [{"title": f"<em>信用</em>{bucket}{i}", "url": f"https://www.gov.cn/zhengce/content/202611/content_{i}.htm",
+                             "pubtimeStr": "2026.11.18"} for i in range(count)]}
+        for bucket, count in rows_per_bucket.items()
+    }  # fmt: skip
+    return json_response(
+        "https://sousuo.www.gov.cn/search-gov/data?t=zhengcelibrary&p=1&n=20",
+        {"searchVO": {"totalCount": 0, "catMap": cat_map}},
+    )
+
+
+@pytest.mark.parametrize(
+    ("short_by", "more"),
+    [
+        ({"gongwen": 0, "bumenfile": 7}, True),  # one full bucket: there is a next page
+        ({"gongwen": 1, "bumenfile": 1}, False),  # every bucket short: the last page (totalCount is 0 here)
+        ({}, False),  # empty page
+    ],
+)
+def test_govcn_api_paging_by_bucket_size(short_by: dict[str, int], more: bool) -> None:
+    spider = make_spider("govcn")
+    size = spider.source.options.page_size
+    rows = {bucket: size - missing for bucket, missing in short_by.items()}
+    details, lists = crawl_list(spider, govcn(rows), 3)
+    assert len(details) == sum(rows.values())
+    assert [parse_qs(urlsplit(u).query)["p"] for u in lists] == ([["4"]] if more else [])
