@@ -100,16 +100,22 @@ def dataproxy(total: int, count: int) -> XmlResponse:
 
 
 @pytest.mark.parametrize(
-    ("page", "total", "count", "more"), [(1, 40, 15, True), (2, 40, 15, True), (3, 40, 10, False), (1, 15, 15, False)]
+    ("page", "extra", "short", "more"),
+    [(1, 10, 0, True), (2, 10, 0, True), (3, 10, None, False), (1, 0, 0, False)],
 )
-def test_hanweb_paging_stops_when_endrecord_reaches_totalrecord(page: int, total: int, count: int, more: bool) -> None:
-    spider = make_spider("zhejiang")  # 15 records per request
+def test_hanweb_paging_stops_when_endrecord_reaches_totalrecord(
+    page: int, extra: int, short: int | None, more: bool
+) -> None:
+    spider = make_spider("zhejiang")
+    per = spider.source.options.records_per_request
+    total = (2 * per + extra) if extra else per
+    count = extra if short is None else per
     details, lists = crawl_list(spider, dataproxy(total, count), page)
     assert len(details) == count
     if more:
         assert len(lists) == 1
         query = parse_qs(urlsplit(lists[0]).query)
-        assert query["startrecord"] == [str(page * 15 + 1)] and query["endrecord"] == [str(page * 15 + 15)]
+        assert query["startrecord"] == [str(page * per + 1)] and query["endrecord"] == [str(page * per + per)]
     else:
         assert lists == []
 
