@@ -176,7 +176,7 @@ def extract_detail(html: str, url: str) -> DetailPage:
         meta=meta,
         fields=fields,
         attachments=extract_attachments(soup, url),
-        byline_dates=extract_byline_dates(soup),
+        byline_dates=extract_byline_dates(soup, exclude=body_container),
         flags=flags,
     )
 
@@ -399,11 +399,12 @@ def _file_name(url: str) -> str:
     return unquote(in_query.group(1) if in_query else parts.path.rsplit("/", 1)[-1])
 
 
-def extract_byline_dates(soup: BeautifulSoup) -> list[str]:
+def extract_byline_dates(soup: BeautifulSoup, exclude: Tag | None = None) -> list[str]:
     """Dates printed in a byline under the title (`2025-07-18 10:30 来源：…`).
 
     Known byline containers first; then, for unknown templates, any short line whose
-    date is labelled as the item's time (`【信息时间：…】` on epoint, `时间:` on DedeCMS).
+    date is labelled as the item's time (`【信息时间：…】` on epoint, `时间:` on DedeCMS),
+    outside the body container (a 会议 `时间：` line in the text is not the page's date).
     """
     dates: list[str] = []
     for selector in BYLINE_SELECTORS:
@@ -412,9 +413,10 @@ def extract_byline_dates(soup: BeautifulSoup) -> list[str]:
                 date = match.group(0).strip()
                 if date not in dates:
                     dates.append(date)
+    excluded = {id(node) for node in exclude.descendants} if exclude is not None else set()
     for element in soup.find_all(["div", "p", "span", "td", "li"]):
         text = clean_text(element.get_text(" "))
-        if len(text) <= 120:
+        if len(text) <= 120 and id(element) not in excluded and element is not exclude:
             for match in _TIMED_LINE.finditer(text):
                 if match.group(1).strip() not in dates:
                     dates.append(match.group(1).strip())

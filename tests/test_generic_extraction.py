@@ -51,3 +51,14 @@ def test_generic_extraction_gets_title_date_number_and_body(expected: dict[str, 
     assert not [junk for junk in BOILERPLATE if junk in page.body], page.body
     assert not is_mojibake(page.title + page.body)
     assert (FALLBACK_FLAG in page.flags) == bool(expected.get("fallback"))
+
+
+def test_a_labelled_time_inside_the_body_is_not_a_byline_date() -> None:
+    html = (
+        "<html><head><title>关于召开信用工作会议的通知-某市人民政府</title></head><body>"
+        "<div class='bt'>关于召开信用工作会议的通知</div><div class='src'>【信息时间：2026-11-02】</div>"
+        "<div id='zoom'><p>一、时间：2026年12月1日上午9时</p><p>二、地点：市政府三楼会议室</p></div></body></html>"
+    )
+    page = extract_detail(html, "https://www.example.gov.cn/content/2026/1.html")
+    assert page.title == "关于召开信用工作会议的通知"
+    assert page.byline_dates == ["2026-11-02"]
