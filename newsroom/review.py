@@ -71,6 +71,15 @@ def set_tag(db: Session, notice: Notice, facet: str, value: str, present: bool, 
     return True
 
 
+def set_relevance(db: Session, notice: Notice, relevant: bool | None, user: str) -> bool:
+    """The analyst's relevance decision (None hands it back to the classifier); False when nothing changed."""
+    if notice.relevant_analyst is relevant:
+        return False
+    audit(db, notice, user, "relevance", {"relevant_analyst": [notice.relevant_analyst, relevant]})
+    notice.relevant_analyst = relevant
+    return True
+
+
 def update_review(
     db: Session, notice: Notice, user: str, headline: str, summary: str, action: str | None
 ) -> dict[str, list[Any]]:
@@ -136,11 +145,11 @@ def unique_slug(db: Session, notice: Notice) -> str:
     return base if base not in taken else f"{base}-{notice.id}"
 
 
-def relevant_clause() -> ColumnElement[bool]:
-    """SQL for Notice.relevant: the analyst's decision if any, else the classifier's."""
+def relevant_clause(relevant: bool = True) -> ColumnElement[bool]:
+    """SQL for Notice.relevant == relevant: the analyst's decision if any, else the classifier's."""
     return or_(
-        Notice.relevant_analyst.is_(True),
-        and_(Notice.relevant_analyst.is_(None), Notice.relevant_auto.is_(True)),
+        Notice.relevant_analyst.is_(relevant),
+        and_(Notice.relevant_analyst.is_(None), Notice.relevant_auto.is_(relevant)),
     )
 
 

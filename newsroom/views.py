@@ -18,6 +18,7 @@ from newsroom.review import (
     ReviewError,
     facet_clause,
     relevant_clause,
+    set_relevance,
     set_tag,
     update_review,
     vocabulary,
@@ -28,6 +29,7 @@ bp = Blueprint("review", __name__)
 PAGE_SIZE = 25
 OPEN = "open"  # new or needs-work, or changed at the source since review
 STATUS_FILTERS = (OPEN, *STATUSES, "changed", "all")
+RELEVANCE_FILTERS = ("relevant", "not-relevant", "any")
 
 
 def _store() -> Any:
@@ -64,8 +66,14 @@ def queue() -> Any:
         "from": request.args.get("from", "").strip(),
         "to": request.args.get("to", "").strip(),
         "status": status,
+        "relevance": request.args.get("relevance", "relevant"),
     }
-    conditions = [relevant_clause()]
+    conditions = []
+    if filters["relevance"] == "not-relevant":
+        conditions.append(relevant_clause(False))
+    elif filters["relevance"] != "any":
+        filters["relevance"] = "relevant"
+        conditions.append(relevant_clause(True))
     if status == OPEN:
         conditions.append(or_(Notice.status.in_(("new", "needs-work")), Notice.changed_since_review.is_(True)))
     elif status == "changed":
@@ -118,6 +126,7 @@ def queue() -> Any:
         filters=filters,
         sources=sources,
         status_filters=STATUS_FILTERS,
+        relevance_filters=RELEVANCE_FILTERS,
         vocab={facet: vocabulary(facet) for facet in ("scs_types", "industries")},
     )
 
@@ -213,4 +222,18 @@ def review(notice_id: int) -> Any:
         flash(str(error))
         return redirect(url_for("review.notice_page", notice_id=notice_id))
     flash({"save": "Saved.", "approve": "Approved.", "reject": "Rejected."}.get(action, "Marked as needing work."))
+    return redirect(url_for("review.notice_page", notice_id=notice_id))
+
+
+@bp.route("/notice/<int:notice_id>/relevance", methods=["POST"])
+def change_relevance(notice_id: int) -> Any:
+    choices = {"yes": True, "no": False, "auto": None}
+    choice = request.form.get("relevant", "")
+    if choice not in choices:
+        abort(400, description="relevant must be yes, no or auto")
+    with _store().session() as db:
+        notice = db.get(Notice, notice_id)
+        if notice is None:
+            abort(404)
+        set_relevance(db, notice, choices[choice], g.user)
     return redirect(url_for("review.notice_page", notice_id=notice_id))

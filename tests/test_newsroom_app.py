@@ -344,3 +344,18 @@ def test_session_cookie_flags(store: Store, db_url: str) -> None:
     client = create_app(db_url, secret_key="k", secure_cookies=True).test_client()
     cookie = client.get("/login").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+
+
+def test_analyst_relevance_decision_moves_notices_between_queues(client: FlaskClient, store: Store) -> None:
+    holiday = "关于2025年春节放假安排的通知"
+    assert holiday in queue_titles(client, "?relevance=not-relevant")
+    nid = notice_id(store, holiday)
+    token = csrf_of(client, f"/notice/{nid}")
+    client.post(f"/notice/{nid}/relevance", data={"csrf_token": token, "relevant": "yes"})
+    assert holiday in queue_titles(client) and holiday not in queue_titles(client, "?relevance=not-relevant")
+    client.post(f"/notice/{nid}/relevance", data={"csrf_token": token, "relevant": "auto"})
+    assert holiday not in queue_titles(client)
+    assert client.post(f"/notice/{nid}/relevance", data={"csrf_token": token, "relevant": "maybe"}).status_code == 400
+    with store.session() as db:
+        details = [e.detail for e in db.scalars(select(AuditEntry).where(AuditEntry.action == "relevance"))]
+        assert details == [{"relevant_analyst": [None, True]}, {"relevant_analyst": [True, None]}]
