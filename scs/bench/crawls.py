@@ -124,13 +124,20 @@ def child_main(argv: list[str]) -> int:
     parser.add_argument("--mirror", required=True)
     parser.add_argument("--source", required=True, help="the bench source id (found through $SCS_EXTRA_SOURCES)")
     parser.add_argument("--db", required=True)
+    parser.add_argument("--refetch", action="store_true", help="fetch known notices again (scs crawl --full)")
     args = parser.parse_args(argv)
     clock = _CrawlClock()
     result: dict[str, Any] = {"kind": args.kind}
     if args.kind == "full":
         from scs.crawling import run_crawl
 
-        summaries = run_crawl([args.source], db_url=args.db, mirror_url=args.mirror, command="bench")
+        summaries = run_crawl(
+            [args.source],
+            db_url=args.db,
+            mirror_url=args.mirror,
+            command="bench",
+            settings={"SCS_FULL_CRAWL": args.refetch},
+        )
         result.update(
             notices_new=sum(s.new for s in summaries),
             notices_unchanged=sum(s.unchanged for s in summaries),
@@ -164,9 +171,12 @@ def child_env(sources_dir: Path) -> dict[str, str]:
     return env
 
 
-def run_child_crawl(kind: str, mirror: BenchMirror, sources_dir: Path, source_id: str, db_url: str) -> dict[str, Any]:
+def run_child_crawl(
+    kind: str, mirror: BenchMirror, sources_dir: Path, source_id: str, db_url: str, *, refetch: bool = False
+) -> dict[str, Any]:
     """One crawl in a child process; adds the share of a core the mirror (this process) used meanwhile."""
     command = [sys.executable, "-m", "scs.bench.crawls", kind, "--mirror", mirror.url, "--source", source_id]
+    command += ["--refetch"] if refetch else []
     wall, cpu = time.perf_counter(), time.process_time()
     done = subprocess.run(
         [*command, "--db", db_url], env=child_env(sources_dir), capture_output=True, text=True, check=False

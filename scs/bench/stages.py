@@ -173,7 +173,9 @@ def bench_store(run: BenchRun) -> dict[str, float]:
     finally:
         store.dispose()
     first = run.full_crawl(run.notices)
-    again = run_child_crawl("full", run.mirror(), run.sources_dir, run.source(run.notices), first["db_url"])
+    # Every page fetched again (`scs crawl --full`): an incremental crawl would stop at the first known list page.
+    source = run.source(run.notices)
+    again = run_child_crawl("full", run.mirror(), run.sources_dir, source, first["db_url"], refetch=True)
     if again["notices_unchanged"] < run.notices:
         raise RuntimeError(f"the re-crawl found {again['notices_unchanged']} unchanged notices of {run.notices}")
     return {
