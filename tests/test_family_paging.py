@@ -167,6 +167,16 @@ def test_jpaas_entries_and_dates() -> None:
     assert [(e.title, e.date_raw) for e in entries] == [("动态0", "2026-11-01"), ("动态1", "2026-11-02")]
 
 
+def test_jpaas_links_resolve_against_the_column_page_not_the_api() -> None:
+    spider = make_spider("samr")
+    fragment = '<li class="zjnav04Left02_content"><div class="doctitle"><a href="art/2026/art_ab.html">x</a></div></li>'
+    response = json_response(
+        "https://www.samr.gov.cn/api-gateway/jpaas-publish-server/front/page/build/unit", {"data": {"html": fragment}}
+    )
+    (entry,) = spider.parse_list_entries(response, spider.source.columns[0], 1)
+    assert entry.url == "https://www.samr.gov.cn/xyjgs/gzdt/art/2026/art_ab.html"
+
+
 @pytest.mark.parametrize(("body", "kind"), [(b"<html>shell</html>", "not-json"), (b'{"data": {}}', "list-parse-error")])
 def test_jpaas_unusable_answers(body: bytes, kind: str) -> None:
     spider = make_spider("samr")

@@ -9,7 +9,8 @@ Quirks:
   (`{"pageNo": N, "pageSize": M}`); passed as bare parameters they are silently ignored
   and page 1 comes back every time. The answer carries no total: a page with fewer than
   `page_size` rows is the last one.
-- The answer is JSON `{"data": {"html": "<li …>…</li>…"}}`: the rows are an HTML fragment,
+- The answer is JSON `{"data": {"html": "<li …>…</li>…"}}`: the rows are an HTML fragment meant for
+  the column page, so its links resolve against the column page, not the API URL;
   `li.zjnav04Left02_content` with `.doctitle a[href]` and `.doctime` on most columns
   (征集调查 columns print `YYYY-MM-DD至YYYY-MM-DD`: the first date is the publication).
 - Details `/…/art/YYYY/art_<32hex>.html`: body `div.Three_xilan_07` (`#zoom`), meta
@@ -24,7 +25,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
@@ -125,7 +126,9 @@ class TrsJpaasSpider(NoticeSpider):
             date_text = " ".join(text for element in dates for text in element.css("::text").getall())
             date = _DATE.search(date_text or " ".join(item.css("::text").getall()))
             entries.append(
-                ListEntry(url=response.urljoin(href), title=clean_text(title), date_raw=date.group(0) if date else "")
+                ListEntry(
+                    url=urljoin(column.url, href), title=clean_text(title), date_raw=date.group(0) if date else ""
+                )
             )
         return entries
 
