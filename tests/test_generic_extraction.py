@@ -62,3 +62,20 @@ def test_a_labelled_time_inside_the_body_is_not_a_byline_date() -> None:
     page = extract_detail(html, "https://www.example.gov.cn/content/2026/1.html")
     assert page.title == "关于召开信用工作会议的通知"
     assert page.byline_dates == ["2026-11-02"]
+
+
+def test_the_fallback_flag_reaches_the_notice() -> None:
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from crawler.items import NoticeItem
+    from crawler.spiders.sources import spider_class
+
+    crawler = get_crawler(spider_class("credit_sichuan"))
+    spider = crawler.spidercls.from_crawler(crawler)
+    expected = next(page for page in PAGES if page["file"] == "dede_county_news.html")
+    body = (GENERIC / expected["file"]).read_bytes()
+    response = HtmlResponse(expected["url"], body=body, headers={"Content-Type": expected["content_type"]})
+    (item,) = spider.parse_detail(response, entry=ListEntry(url=expected["url"]))
+    assert isinstance(item, NoticeItem)
+    assert FALLBACK_FLAG in item.flags and expected["body_contains"][0] in item.body
