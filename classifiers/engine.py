@@ -142,19 +142,8 @@ class Tagger:
             for entry in self.entries.get(match.term, ())
             if entry.facet in facet_set
         ]
-        by_start: dict[tuple[str, int], list[tuple[Match, TermEntry]]] = defaultdict(list)
-        for match, entry in candidates:
-            by_start[(match.field, match.start)].append((match, entry))
-        longest = max((m.end - m.start for m, _ in candidates), default=0)
         scored = []
-        for match, entry in candidates:
-            covered = any(
-                _strictly_inside(match, other) and (nested == "facet" or other_entry.label == entry.label)
-                for start in range(max(0, match.end - longest), match.start + 1)
-                for other, other_entry in by_start.get((match.field, start), ())
-            )
-            if covered:
-                continue
+        for match, entry in self._uncovered(candidates, nested):
             if match.field == "title":
                 factor, note = scope.title, "×title"
             elif any(start <= match.start < end for start, end in discounted.boilerplate):
@@ -165,6 +154,37 @@ class Tagger:
                 factor, note = scope.text, ""
             scored.append(Scored(match, entry, factor, note))
         return scored
+
+    @staticmethod
+    def _uncovered(candidates: list[tuple[Match, TermEntry]], nested: str) -> Iterable[tuple[Match, TermEntry]]:
+        """Candidates not strictly inside a longer one (of the same label, or of any label for "facet").
+
+        One sweep by start (longest first): everything seen before a span either starts earlier or is
+        longer, so a match is covered when something seen already reaches its end.
+        """
+        ordered = sorted(candidates, key=lambda c: (c[0].field, c[0].start, -c[0].end))
+        reach_any: dict[str, int] = {}
+        reach_label: dict[tuple[str, str], int] = {}
+        index = 0
+        while index < len(ordered):
+            span = ordered[index][0]
+            group_end = index
+            while group_end < len(ordered) and (
+                (ordered[group_end][0].field, ordered[group_end][0].start, ordered[group_end][0].end)
+                == (span.field, span.start, span.end)
+            ):
+                group_end += 1
+            group = ordered[index:group_end]
+            for match, entry in group:
+                reach = reach_any.get(match.field, -1) if nested == "facet" else -1
+                reach = max(reach, reach_label.get((match.field, entry.label), -1))
+                if reach < match.end:
+                    yield match, entry
+            for match, entry in group:
+                reach_any[match.field] = max(reach_any.get(match.field, -1), match.end)
+                key = (match.field, entry.label)
+                reach_label[key] = max(reach_label.get(key, -1), match.end)
+            index = group_end
 
     @staticmethod
     def _label_scores(scored: list[Scored], scope: Scope) -> dict[str, tuple[float, list[Scored]]]:

@@ -27,6 +27,12 @@ def _char_table() -> dict[int, str]:
 
 
 @cache
+def _traditional_chars() -> re.Pattern[str]:
+    """Any character the table converts: most notices have none and skip conversion."""
+    return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_char_table())) + "]")
+
+
+@cache
 def _converter() -> Any:
     import opencc
 
@@ -39,13 +45,12 @@ def to_simplified(text: str) -> str:
     OpenCC's phrase-aware conversion is used when it is char-for-char; where it
     changes the length, fall back to the character table.
     """
-    table = _char_table()
-    if not any(ord(char) in table for char in text):
+    if not _traditional_chars().search(text):
         return text
     converted: str = _converter().convert(text)
     if len(converted) == len(text):
         return converted
-    return text.translate(table)
+    return text.translate(_char_table())
 
 
 class Sentences:
