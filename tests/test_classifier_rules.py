@@ -342,3 +342,52 @@ def test_a_relevant_notice_gets_its_best_supported_mechanism() -> None:
     assert result.relevant
     assert tags(result, "scs_types") == ["credit-information"]
     assert tags(result, "industries") == ["transport"]
+
+
+# --- one short notice per mechanism and per sector (our own wording) -------------------------------
+
+MECHANISMS = [
+    (
+        "关于全面推行证明事项告知承诺制的实施方案",
+        "申请人书面承诺符合条件的，行政机关不再索要证明。",
+        "credit-commitment",
+    ),
+    ("关于公布2023年度守信激励对象红名单的通知", "经评审，以下企业列入守信红名单，享受绿色通道等激励措施。", "redlist"),
+    (
+        "关于开展政务失信专项治理的通知",
+        "对政府机构不履行招商引资承诺等政务失信行为开展专项治理。",
+        "government-integrity",
+    ),
+    ("苏州市民个人信用积分应用推广方案", "个人信用积分可在图书借阅、公共交通等场景享受优惠。", "personal-credit"),
+    ("关于深化信易贷工作的通知", "依托信用信息共享平台，推动金融机构发放信用贷款。", "financial-credit"),
+    ("关于公布失信被执行人名单的公告", "本院将下列被执行人纳入失信被执行人名单，限制高消费。", "court-defaulters"),
+    ("关于公布失信被执行人名单的公告", "本院将下列被执行人纳入失信被执行人名单，限制高消费。", "blacklist"),
+    ("关于做好失信主体信用修复工作的通知", "符合条件的失信主体可申请信用修复。", "credit-repair"),
+    ("关于推行企业信用风险分类管理的指导意见", "根据信用风险分类结果实施差异化监管，合理确定抽查比例。", "supervision"),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "mechanism"), MECHANISMS)
+def test_each_mechanism_is_recognised(title: str, text: str, mechanism: str) -> None:
+    result = classify(Document(title=title, text=text))
+    assert result.relevant
+    assert mechanism in tags(result, "scs_types")
+
+
+SECTORS = [
+    ("关于建立校外培训机构黑名单制度的通知", "对违规收费的校外培训机构列入黑名单。", "education"),
+    ("电力行业严重失信主体名单管理办法", "对电力市场主体的严重失信行为列入名单。", "energy"),
+    ("知识产权领域严重失信主体名单管理办法", "对非正常专利申请、恶意商标注册行为人列入名单。", "intellectual-property"),
+    (
+        "政府采购领域严重违法失信行为记录名单",
+        "供应商存在严重违法失信行为的，禁止参加政府采购活动。",
+        "public-procurement",
+    ),
+    ("关于加强农资市场信用体系建设的意见", "对种子、农药、化肥经营主体建立信用档案。", "agriculture"),
+    ("水利建设市场主体信用评价管理办法", "对水利工程建设市场主体开展信用评价。", "water-resources"),
+]
+
+
+@pytest.mark.parametrize(("title", "text", "sector"), SECTORS)
+def test_each_sector_is_recognised(title: str, text: str, sector: str) -> None:
+    assert tags(classify(Document(title=title, text=text)), "industries") == [sector]
