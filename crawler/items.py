@@ -60,6 +60,8 @@ class NoticeItem:
     written_reason: str = ""
     content_hash: str = ""
     classification: Any = None
+    draft_headline: str = ""
+    draft_summary: str = ""
 
 
 @dataclass

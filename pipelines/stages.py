@@ -92,12 +92,17 @@ class DatesPipeline(_Stage):
 
 
 class ClassifyPipeline(_Stage):
-    """Tags the notice (relevance, SCS types, industries, locations) with evidence."""
+    """Tags the notice (relevance, SCS types, industries, locations) with evidence.
+
+    A relevant notice also gets a machine draft of its English headline and summary,
+    for the analyst to edit: it is never published unless an analyst approves it.
+    """
 
     def handle(self, item: Any) -> Any:
         from classifiers import Document, classify
+        from newsroom.drafts import draft_headline_and_summary
 
-        item.classification = classify(
+        classification = classify(
             Document(
                 title=item.title,
                 text=item.body,
@@ -107,6 +112,13 @@ class ClassifyPipeline(_Stage):
                 site_code=item.meta.get("SiteIDCode", ""),
             )
         )
+        item.classification = classification
+        if classification.relevant:
+            tags = {facet: [tag.value for tag in results] for facet, results in classification.tags.items()}
+            terms = [hit.term for hit in sorted(classification.terms, key=lambda hit: -hit.count)]
+            item.draft_headline, item.draft_summary = draft_headline_and_summary(
+                item.title, item.publisher, tags, terms
+            )
         return item
 
 

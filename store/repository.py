@@ -138,8 +138,8 @@ def save_notice(session: Session, item: Any, run_id: int | None = None) -> SaveO
             {
                 "url": item.url,
                 **values,
-                "draft_headline": getattr(item, "draft_headline", ""),
-                "draft_summary": getattr(item, "draft_summary", ""),
+                "draft_headline": item.draft_headline,
+                "draft_summary": item.draft_summary,
             },
             ["url"],
         )
@@ -156,8 +156,7 @@ def save_notice(session: Session, item: Any, run_id: int | None = None) -> SaveO
     changed = [name for name in CONTENT_FIELDS if getattr(notice, name) != values[name]]
     for name, value in values.items():
         setattr(notice, name, value)
-    notice.draft_headline = getattr(item, "draft_headline", notice.draft_headline)
-    notice.draft_summary = getattr(item, "draft_summary", notice.draft_summary)
+    notice.draft_headline, notice.draft_summary = item.draft_headline, item.draft_summary
     notice.last_changed = utcnow()
     if notice.status != "new" or notice.reviewed_at is not None:
         notice.changed_since_review = True
