@@ -74,3 +74,10 @@ def test_bad_gold_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["evaluate", str(bad)]) == 2
     assert "bad.jsonl:2" in capsys.readouterr().out
     assert main(["evaluate", str(tmp_path / "missing.jsonl")]) == 2
+
+
+def test_subset_selects_one_half_by_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    records = [dict(OWN_GOLD[0], id="x2"), dict(OWN_GOLD[1], id="x3"), dict(OWN_GOLD[1], id="x5")]
+    gold = write_gold(tmp_path / "gold.jsonl", records)
+    assert main(["evaluate", str(gold), "--json", "--subset", "odd"]) == 0
+    assert json.loads(capsys.readouterr().out)["n"] == 2

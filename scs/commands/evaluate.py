@@ -12,6 +12,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("gold", type=Path, help="gold notices, one JSON object a line")
     parser.add_argument("--json", action="store_true", help="print one JSON object with the micro averages")
     parser.add_argument("--errors", action="store_true", help="also list the notices the classifiers got wrong")
+    parser.add_argument(
+        "--subset",
+        choices=("even", "odd"),
+        help="only records whose id ends in an even/odd number (tune on one half, check the other)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -27,6 +32,8 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"scs evaluate: records without a 'relevant' field: {missing[:5]}")
         return 2
+    if args.subset:
+        records = [r for r in records if _parity(str(r.get("id", ""))) == args.subset]
     report = evaluate(records)
     if args.json:
         print(json.dumps(report.summary(), ensure_ascii=False))
@@ -36,3 +43,10 @@ def run(args: argparse.Namespace) -> int:
         for error in report.errors:
             print(json.dumps(error, ensure_ascii=False))
     return 0
+
+
+def _parity(record_id: str) -> str:
+    digits = "".join(char for char in record_id if char.isdigit())
+    if not digits:
+        return ""
+    return "even" if int(digits) % 2 == 0 else "odd"
