@@ -31,10 +31,12 @@ def test_retry_targets_skip_list_pages_and_repeat_urls() -> None:
         row("ndrc", "https://a/1.html", "http-error"),
         row("ndrc", "https://a/index.html", "http-error"),  # a column's start URL
         row("ndrc", "https://a/index_3.html", "empty-list"),
+        row("ndrc", "https://a/index_4.html", "http-error"),  # a later list page
+        row("govcn", "https://b/api?p=3", "timeout"),  # the list API, another page
         row("govcn", "https://b/api?p=1", "not-json"),
         row("govcn", "https://b/2.htm", "timeout"),
     ]
-    assert retry_targets(rows, {"ndrc": {"https://a/index.html"}}) == {
+    assert retry_targets(rows, {"ndrc": {"https://a/index.html"}, "govcn": {"https://b/api?p=1"}}) == {
         "ndrc": ["https://a/1.html"],
         "govcn": ["https://b/2.htm"],
     }

@@ -4,8 +4,8 @@ A retry re-fetches each quarantined detail page through the normal spider and pi
 (the spider's detail-URL mode), under the run lock like any crawl. A page that now
 becomes a notice resolves every quarantine row of its URL; one that fails again updates
 its row (attempts, reason), and rows of other kinds it no longer fails with are resolved.
-List pages are not retried here (kinds `empty-list`, `list-parse-error`, `not-json` and
-column start URLs): the next `scs crawl` fetches them anyway.
+List pages are not retried here (kinds `empty-list`, `list-parse-error`, `not-json`, and
+URLs that are a column's or its later pages'): the next `scs crawl` fetches them anyway.
 """
 
 from __future__ import annotations
@@ -92,11 +92,28 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def looks_like_list_page(url: str, column_urls: set[str]) -> bool:
+    """A column's URL, one of its later pages (`index_3.html` beside `index.html`), or its API with other params."""
+    from posixpath import dirname, splitext
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    for column_url in column_urls:
+        column = urlsplit(column_url)
+        if (parts.netloc, parts.path) == (column.netloc, column.path):
+            return True
+        stem = splitext(column.path.rsplit("/", 1)[-1])[0]
+        same_dir = parts.netloc == column.netloc and dirname(parts.path) == dirname(column.path)
+        if stem and same_dir and parts.path.rsplit("/", 1)[-1].startswith(f"{stem}_"):
+            return True
+    return False
+
+
 def retry_targets(rows: list[Any], column_urls: dict[str, set[str]]) -> dict[str, list[str]]:
     """source -> detail URLs to fetch again (list pages excluded), each once, in order."""
     targets: dict[str, list[str]] = {}
     for row in rows:
-        if row.kind in LIST_PAGE_KINDS or row.url in column_urls.get(row.source, set()):
+        if row.kind in LIST_PAGE_KINDS or looks_like_list_page(row.url, column_urls.get(row.source, set())):
             continue
         urls = targets.setdefault(row.source, [])
         if row.url not in urls:
