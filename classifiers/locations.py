@@ -90,10 +90,14 @@ class LocationResolver:
         return mentions
 
     def national_mentions(self, text: str) -> list[tuple[str, int]]:
-        hits = [(body, end - len(body) + 1) for end, body in self._bodies.iter(text)]
+        # 商务部 inside 商务部门 ("the commerce departments", at any level) is not the ministry
+        hits = [
+            (body, end - len(body) + 1)
+            for end, body in self._bodies.iter(text)
+            if not (body.endswith("部") and text[end + 1 : end + 2] == "门")
+        ]
         for pattern in self.national_patterns:
             hits.extend((m.group(0), m.start()) for m in pattern.finditer(text))
-        # a national body name preceded by a division (深圳市发展改革委) is a local body
         return sorted(hits, key=lambda hit: hit[1])
 
     def is_issuer_like(self, publisher: str) -> bool:
@@ -172,7 +176,6 @@ class LocationResolver:
             evidence.setdefault(code, []).append(
                 Evidence(mention.name, "text", mention.start, mention.end, "location:text-division")
             )
-        # a city's count supports its province and vice versa only through the chain below
         national = self.national_mentions(outside_titles)
         self_refs = [(term, text.find(term)) for term in self.self_reference if term in text]
         if counts:

@@ -391,3 +391,12 @@ SECTORS = [
 @pytest.mark.parametrize(("title", "text", "sector"), SECTORS)
 def test_each_sector_is_recognised(title: str, text: str, sector: str) -> None:
     assert tags(classify(Document(title=title, text=text)), "industries") == [sector]
+
+
+def test_departments_named_generically_are_not_ministries() -> None:
+    doc = Document(
+        title="关于加强家政服务信用建设的通知",
+        text="各地商务部门、教育部门要会同有关部门建立家政服务员信用档案。",
+        jurisdiction="330300",
+    )
+    assert tags(classify(doc), "locations") == ["330300"]
