@@ -15,14 +15,11 @@ way and worker A holds leased requests, A gets SIGKILL. What is asserted:
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -39,44 +36,6 @@ SOURCES = {"beijing": 110, "mot": 110}  # source -> generated notices
 LEASE_SECONDS = 4
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    """A throwaway redis-server of our own (installed by scripts/services.sh), on a free loopback port."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        reason = "redis-server is not installed (scripts/services.sh start redis installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but {reason}", pytrace=False)
-        pytest.skip(reason)
-    import redis
-
-    port = free_port()
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    try:
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        yield url
-    finally:
-        client.close()
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def scs(*args: str) -> list[str]:
