@@ -230,18 +230,19 @@ class LeasingScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         # A leased request coming back (redirect, retry, mirror rewrite): the successor goes into the
         # shared queue first, then the lease is released, so a kill in between duplicates, never loses.
+        # If Redis fails here the lease stays, and the request comes back when this worker is gone.
         lease_id = request.meta.pop(LEASE_META, None)
-        try:
-            if not request.dont_filter and self.df.request_seen(request):
-                self.df.log(request, self.spider)
-                return False
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            queued = False
+        else:
             self.queue.push(request)
             if self.stats:
                 self.stats.inc_value("scheduler/enqueued/redis")
-            return True
-        finally:
-            if lease_id is not None:
-                self.frontier.release(self.worker_id, self.spider.name, lease_id)
+            queued = True
+        if lease_id is not None:
+            self.frontier.release(self.worker_id, self.spider.name, lease_id)
+        return queued
 
     def next_request(self) -> Request | None:
         if self.role == "seed":
