@@ -195,10 +195,11 @@ class Tagger:
         for label, items in by_label.items():
             per_term: dict[tuple[str, str], int] = defaultdict(int)
             total = 0.0
-            used = []
+            used: list[Scored] = []
             for item in sorted(items, key=lambda s: -s.value):
                 key = (item.entry.term, item.match.field)
-                if per_term[key] >= scope.max_count:
+                if per_term[key] >= scope.max_count or any(_overlaps(item.match, other.match) for other in used):
+                    # two cues of one label sharing characters (以信用为基础的新型监管机制) are one mention
                     continue
                 per_term[key] += 1
                 total += item.value
@@ -217,19 +218,22 @@ class Tagger:
         strong = float(lexicon.extra.get("x_strong_weight", float("inf")))
         chosen = {}
         eligible = {}
+        named_mentions = int(lexicon.extra.get("x_named_min_mentions", 1))
         for label, (total, used) in scores.items():
             rules = label_rules.get(label, {})
-            in_title = any(item.match.field == "title" for item in used)
+            # a genre word in the title (规划, 实施方案) does not make the title about this label: only a cue of
+            # at least title_min_weight does
+            title_weight = float(rules.get("title_min_weight", 0.0))
+            in_title = any(item.match.field == "title" and item.entry.weight >= title_weight for item in used)
             if rules.get("title_required") and not in_title and total < float(rules.get("body_threshold", "inf")):
                 continue
             eligible[label] = (total, used)
             threshold = float(rules.get("threshold", lexicon.scope.threshold))
             relative = float(rules.get("relative", lexicon.scope.relative))
-            # a mechanism named outright (a strongest-weight term at full weight) needs no relative support
-            named = any(item.entry.weight >= strong and item.factor >= 1.0 for item in used)
-            if total < threshold or (total < relative * best and not named):
+            if total < threshold or (total < relative * best and not self._named(used, strong, named_mentions)):
                 continue
             chosen[label] = (total, used)
+        companions = self._add_companions(chosen, eligible, label_rules)
         # a label that is part of another mechanism named in the title yields to it (a credit-repair notice
         # always speaks of the published information it repairs; that is not a credit-information notice)
         titled = {label for label, (_, used) in chosen.items() if any(i.match.field == "title" for i in used)}
@@ -250,9 +254,49 @@ class Tagger:
                 label: value for label, value in chosen.items() if any(item.match.field == "title" for item in value[1])
             }
         return [
-            TagResult(label, round(total, 3), [item.evidence() for item in used[:MAX_EVIDENCE]])
+            TagResult(
+                label,
+                round(total, 3),
+                [item.evidence() for item in used[:MAX_EVIDENCE]]
+                + ([companions[label]] if label in companions else []),
+            )
             for label, (total, used) in sorted(chosen.items(), key=lambda kv: -kv[1][0])
         ]
+
+    @staticmethod
+    def _named(used: list[Scored], strong: float, mentions: int) -> bool:
+        """A mechanism named outright needs no relative support: its own name (a strongest-weight term at
+        full weight) in the title, or repeated in the body. One passing mention in the body (开展信用修复40余次
+        in a plan's review of past work) is not enough."""
+        named = [item for item in used if item.entry.weight >= strong and item.factor >= 1.0]
+        return any(item.match.field == "title" for item in named) or len(named) >= mentions
+
+    @staticmethod
+    def _add_companions(
+        chosen: dict[str, tuple[float, list[Scored]]],
+        eligible: dict[str, tuple[float, list[Scored]]],
+        label_rules: dict[str, dict[str, Any]],
+    ) -> dict[str, Evidence]:
+        """Mechanisms that come together: a joint-punishment notice named so in its title punishes the
+        subjects of a list, so a blacklist with some support of its own is kept (companion_threshold)
+        without reaching the relative share. Returns the rule evidence of each label kept so."""
+        added = {}
+        for label, rules in label_rules.items():
+            companions = rules.get("companions", [])
+            if label in chosen or label not in eligible or not isinstance(companions, list):
+                continue
+            total, used = eligible[label]
+            threshold = float(rules.get("companion_threshold", "inf"))
+            titled = [
+                companion
+                for companion in companions
+                if companion in chosen and any(item.match.field == "title" for item in chosen[companion][1])
+            ]
+            if titled and total >= threshold:
+                chosen[label] = (total, used)
+                rule = f"rule:scs_types/{label}:companion of {titled[0]} named in the title, score>={threshold:g}"
+                added[label] = Evidence(titled[0], "rule", -1, -1, rule)
+        return added
 
     def _sector_specific(self, scs_types: list[TagResult], industries: list[TagResult]) -> list[TagResult]:
         """A general SCS plan or law (system-building named in the title) is cross-sector: no industry,

@@ -400,3 +400,86 @@ def test_departments_named_generically_are_not_ministries() -> None:
         jurisdiction="330300",
     )
     assert tags(classify(doc), "locations") == ["330300"]
+
+
+# --- scs_types: the notice's own subject vs passing mentions ------------------------------------------
+
+
+def test_cues_sharing_characters_count_as_one_mention() -> None:
+    # 以信用为基础的新型监管机制 holds two supervision cues: one mention, and one clause is no supervision notice
+    doc = Document(
+        title="关于公布2024年度全市建筑业企业信用评价结果的通知",
+        text="经企业自评、主管部门审核，评定AAA级企业12家、AA级企业30家，评价结果作为招标投标的参考。"
+        "下一步将建立以信用为基础的新型监管机制。",
+        publisher="某市住房和城乡建设局",
+    )
+    assert tags(classify(doc), "scs_types") == ["credit-rating"]
+
+
+def test_a_mechanism_mentioned_once_in_a_plans_review_is_not_its_subject() -> None:
+    doc = Document(
+        title="某县“十四五”社会信用体系建设规划",
+        text="“十三五”期间，全县社会信用体系建设取得积极成效，诚信文化深入人心，为企业提供信用修复指导服务，"
+        "探索失信主体信用重建机制，重点领域信用建设稳步推进。\n"
+        "“十四五”时期，要坚持以社会信用体系建设为统领，推进诚信建设制度化，加强诚信文化宣传，"
+        "完善社会信用体系建设工作机制，营造良好的信用环境。",
+        publisher="某县人民政府",
+    )
+    assert tags(classify(doc), "scs_types") == ["system-building"]
+
+
+def test_a_mechanism_named_twice_in_the_body_needs_no_relative_support() -> None:
+    doc = Document(
+        title="某县“十四五”社会信用体系建设规划",
+        text="“十四五”时期，要坚持以社会信用体系建设为统领，推进诚信建设制度化，加强诚信文化宣传，"
+        "完善社会信用体系建设工作机制。健全信用修复机制，对主动纠正失信行为的企业及时开展信用修复。",
+        publisher="某县人民政府",
+    )
+    result = classify(doc)
+    assert tags(result, "scs_types") == ["system-building", "credit-repair"]
+
+
+def test_a_genre_word_in_the_title_does_not_make_a_notice_system_building() -> None:
+    doc = Document(
+        title="五部门印发行动计划 联合惩戒网络直播虚假宣传行为",
+        text="行动计划提出，对网络直播中虚假宣传、刷单炒信的主播和机构实施联合惩戒，推动联合惩戒措施落地，"
+        "并推进行业信用体系建设。",
+        publisher="某部新闻办",
+    )
+    assert tags(classify(doc), "scs_types") == ["joint-enforcement"]
+
+
+def test_a_plan_for_the_credit_system_is_system_building() -> None:
+    doc = Document(
+        title="某市推进社会信用体系建设三年行动计划",
+        text="到2026年，全市社会信用体系建设取得明显成效，诚信建设制度化水平显著提升。",
+        publisher="某市人民政府办公室",
+    )
+    assert "system-building" in tags(classify(doc), "scs_types")
+
+
+def test_a_joint_punishment_memorandum_punishes_the_subjects_of_a_list() -> None:
+    doc = Document(
+        title="关于对工程建设招投标领域严重失信行为实施联合惩戒的合作备忘录",
+        text="各部门对招投标活动中弄虚作假、串通投标的失信主体实施联合惩戒。联合惩戒对象由住房城乡建设部门认定。"
+        "各签署部门依法采取限制参与招投标、从严审批等惩戒措施，推动联合惩戒落到实处。",
+        publisher="某省发展和改革委员会",
+    )
+    result = classify(doc)
+    assert tags(result, "scs_types") == ["joint-enforcement", "blacklist"]
+    blacklist = result.tags["scs_types"][1]
+    assert {e.term for e in blacklist.evidence if e.field == "text"} == {"失信主体", "惩戒对象"}
+    assert [e.rule for e in blacklist.evidence if e.field == "rule"] == [
+        "rule:scs_types/blacklist:companion of joint-enforcement named in the title, score>=3"
+    ]
+
+
+def test_a_blacklist_notice_that_applies_joint_punishment_is_joint_enforcement() -> None:
+    # one mention only: the blacklist in the title makes it the list's consequence, not a passing word
+    doc = Document(
+        title="某省家政服务市场黑名单管理办法",
+        text="家政服务机构有下列情形之一的，列入家政服务市场黑名单：（一）虐待服务对象的；（二）拒不履行合同的。"
+        "黑名单在信用网站向社会公布，公布期限为三年，期间由相关部门实施联合惩戒。",
+        publisher="某省商务厅",
+    )
+    assert tags(classify(doc), "scs_types") == ["blacklist", "joint-enforcement"]
