@@ -207,7 +207,9 @@ class Tagger:
             results[label] = (total, used)
         return results
 
-    def _tags(self, lexicon: FacetLexicon, matches: list[Match], discounted: Discounts) -> list[TagResult]:
+    def _tags(
+        self, lexicon: FacetLexicon, matches: list[Match], discounted: Discounts, sentences: Sentences
+    ) -> list[TagResult]:
         nested = str(lexicon.extra.get("x_nested", "label"))
         scored = self._scored([lexicon.facet], lexicon.scope, matches, discounted, nested)
         scores = self._label_scores(scored, lexicon.scope)
@@ -223,20 +225,21 @@ class Tagger:
             rules = label_rules.get(label, {})
             # a genre word in the title (规划, 实施方案) does not make the title about this label: only a cue of
             # at least title_min_weight does
-            title_weight = float(rules.get("title_min_weight", 0.0))
-            in_title = any(item.match.field == "title" and item.entry.weight >= title_weight for item in used)
+            in_title = self._in_title(used, rules)
             if rules.get("title_required") and not in_title and total < float(rules.get("body_threshold", "inf")):
                 continue
             eligible[label] = (total, used)
             threshold = float(rules.get("threshold", lexicon.scope.threshold))
             relative = float(rules.get("relative", lexicon.scope.relative))
-            if total < threshold or (total < relative * best and not self._named(used, strong, named_mentions)):
+            if total < threshold or (
+                total < relative * best and not self._named(used, strong, named_mentions, sentences)
+            ):
                 continue
             chosen[label] = (total, used)
         companions = self._add_companions(chosen, eligible, label_rules)
         # a label that is part of another mechanism named in the title yields to it (a credit-repair notice
         # always speaks of the published information it repairs; that is not a credit-information notice)
-        titled = {label for label, (_, used) in chosen.items() if any(i.match.field == "title" for i in used)}
+        titled = {label for label, (_, used) in chosen.items() if self._in_title(used, label_rules.get(label, {}))}
         for label in list(chosen):
             yields_to = label_rules.get(label, {}).get("yields_to_title", [])
             if isinstance(yields_to, list) and label not in titled and titled & set(yields_to):
@@ -264,12 +267,21 @@ class Tagger:
         ]
 
     @staticmethod
-    def _named(used: list[Scored], strong: float, mentions: int) -> bool:
+    def _in_title(used: list[Scored], rules: dict[str, Any]) -> bool:
+        """Whether the title is about this label: a genre word (规划, 实施方案) or a platform named as the place
+        of a procedure (信用中国) does not count, only a cue of at least the label's title_min_weight."""
+        minimum = float(rules.get("title_min_weight", 0.0))
+        return any(item.match.field == "title" and item.entry.weight >= minimum for item in used)
+
+    @staticmethod
+    def _named(used: list[Scored], strong: float, mentions: int, sentences: Sentences) -> bool:
         """A mechanism named outright needs no relative support: its own name (a strongest-weight term at
-        full weight) in the title, or repeated in the body. One passing mention in the body (开展信用修复40余次
-        in a plan's review of past work) is not enough."""
+        full weight) in the title, or in `mentions` sentences of the body. One passing sentence (开展信用修复
+        40余次 in a plan's review of past work) is not enough."""
         named = [item for item in used if item.entry.weight >= strong and item.factor >= 1.0]
-        return any(item.match.field == "title" for item in named) or len(named) >= mentions
+        if any(item.match.field == "title" for item in named):
+            return True
+        return len({sentences.span(item.match.start) for item in named}) >= mentions
 
     @staticmethod
     def _add_companions(
@@ -315,7 +327,8 @@ class Tagger:
         text = to_simplified(doc.text)
         publisher = to_simplified(doc.publisher)
         matches = self.matcher.find("title", title) + self.matcher.find("text", text)
-        discounted = Discounts(self._boilerplate_spans(matches, Sentences(text)), self._citation_spans(title, text))
+        sentences = Sentences(text)
+        discounted = Discounts(self._boilerplate_spans(matches, sentences), self._citation_spans(title, text))
         matches = self._drop_negated(matches)
 
         relevance = self.lexicons.facets["relevance"]
@@ -348,7 +361,7 @@ class Tagger:
         tags: dict[str, list[TagResult]] = {"scs_types": [], "industries": []}
         if relevant:
             for facet in ("scs_types", "industries"):
-                tags[facet] = self._tags(self.lexicons.facets[facet], matches, discounted)
+                tags[facet] = self._tags(self.lexicons.facets[facet], matches, discounted, sentences)
             tags["industries"] = self._sector_specific(tags["scs_types"], tags["industries"])
         tags["locations"] = self.resolver.resolve(title, text, publisher, doc.jurisdiction, doc.site_code)
 

@@ -483,3 +483,47 @@ def test_a_blacklist_notice_that_applies_joint_punishment_is_joint_enforcement()
         publisher="某省商务厅",
     )
     assert tags(classify(doc), "scs_types") == ["blacklist", "joint-enforcement"]
+
+
+def test_two_names_in_one_sentence_are_one_passing_mention() -> None:
+    doc = Document(
+        title="关于印发某市物业服务企业信用评价办法的通知",
+        text="第一条 物业服务企业信用评价实行年度评价，信用评价结果分为A、B、C、D四个信用等级。"
+        "第二条 信用评价结果向社会公布，作为招投标的参考。"
+        "第三条 鼓励物业服务企业作出信用承诺，签署信用承诺书并公开。"
+        "第四条 对信用等级为D级的企业，增加检查频次。"
+        "第五条 信用评价指标包括基础管理、服务质量和投诉处理。",
+        publisher="某市住房和城乡建设局",
+    )
+    assert tags(classify(doc), "scs_types") == ["credit-rating"]
+
+
+def test_a_platform_named_as_the_place_of_a_repair_procedure_is_not_the_subject() -> None:
+    doc = Document(
+        title="“信用中国”网站行政处罚信息信用修复操作指南",
+        text="行政处罚信息在信用信息共享平台和信用中国网站公示。当事人登录信用中国网站，在线提交信用修复申请，"
+        "上传已履行行政处罚决定的证明材料。审核通过后，信用信息共享平台停止公示该条行政处罚信息，并同步更新信用记录。"
+        "申请信用修复不收取任何费用。",
+        publisher="某市发展和改革委员会",
+    )
+    assert tags(classify(doc), "scs_types") == ["credit-repair"]
+
+
+def test_a_jurisdictions_general_credit_information_law_is_system_building() -> None:
+    general = Document(
+        title="某省公共信用信息管理条例",
+        text="第一条 为了规范公共信用信息的归集、披露和使用，根据有关法律、行政法规，结合本省实际，制定本条例。"
+        "第二条 本条例所称公共信用信息，是指行政机关在履行职责过程中产生或者获取的信用信息。"
+        "第三条 公共信用信息实行目录管理。",
+        publisher="某省人民代表大会常务委员会",
+    )
+    sector = Document(
+        title="某市交通运输信用信息管理办法",
+        text="第一条 为规范交通运输信用信息的归集和使用，制定本办法。"
+        "第二条 交通运输信用信息包括运输企业和从业人员的基础信息、良好信息和不良信息。"
+        "第三条 信用信息通过市信用信息共享平台共享。",
+        publisher="某市交通运输局",
+    )
+    assert tags(classify(general), "scs_types") == ["credit-information", "system-building"]
+    assert tags(classify(general), "industries") == []
+    assert tags(classify(sector), "scs_types") == ["credit-information"]
