@@ -69,6 +69,20 @@ return #leases
 """
 
 
+# Requests of one spider still to do: queued plus leased by any worker, counted atomically (a request
+# moving from the queue into a lease, or a lease's successor entering the queue, is never missed).
+# KEYS: queue, lease-hash registry. ARGV: the lease-hash key suffix of the spider (":<spider>").
+_PENDING_SCRIPT = """
+local total = redis.call('ZCARD', KEYS[1])
+for _, key in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if string.sub(key, -string.len(ARGV[1])) == ARGV[1] then
+    total = total + redis.call('HLEN', key)
+  end
+end
+return total
+"""
+
+
 def default_worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
@@ -104,6 +118,7 @@ class Frontier:
         self.prefix = prefix
         self._lease = server.register_script(_LEASE_SCRIPT)
         self._return = server.register_script(_RETURN_SCRIPT)
+        self._pending = server.register_script(_PENDING_SCRIPT)
 
     @classmethod
     def from_url(cls, redis_url: str, prefix: str = DEFAULT_PREFIX) -> Frontier:
@@ -186,9 +201,13 @@ class Frontier:
                 total += int(self.server.hlen(lease_key))
         return total
 
+    def pending(self, spider: str) -> int:
+        """Requests of `spider` queued or held by a worker, read in one atomic step."""
+        return int(self._pending(keys=[self.queue_key(spider), self.registry_key], args=[f":{spider}"]))
+
     def drained(self, spider: str) -> bool:
         """Nothing of `spider` left to fetch: its queue is empty and no worker holds one of its requests."""
-        return self.queued(spider) == 0 and self.leased(spider) == 0
+        return self.pending(spider) == 0
 
     def reset(self, spider: str) -> None:
         """Forget the fingerprints of a finished crawl, so a new one fetches the list pages again."""

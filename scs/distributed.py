@@ -39,8 +39,9 @@ def seed_frontier(
     redis: str,
     log_level: str = "WARNING",
     settings: dict[str, Any] | None = None,
-) -> dict[str, int]:
-    """Put the start requests of `source_ids` in the shared queue; returns the queue length per source.
+) -> tuple[int, dict[str, int]]:
+    """Put the start requests of `source_ids` in the shared queue; returns the run id and the queue length
+    per source.
 
     A source whose previous distributed crawl is over (queue empty, nothing leased) starts afresh: its
     duplicate filter is cleared so its list pages are fetched again. A source still being crawled gets
@@ -71,7 +72,36 @@ def seed_frontier(
         process.crawl(spider_class(source))
     process.start()
     store.dispose()
-    return {source: frontier.queued(source) for source in source_ids}
+    return run_id, {source: frontier.queued(source) for source in source_ids}
+
+
+def wait_until_drained(
+    source_ids: Sequence[str], *, db_url: str | None, redis: str, run_id: int, poll_seconds: float = 2.0
+) -> None:
+    """Block until no request of `source_ids` is queued or held by a worker, then close the run record.
+
+    Dead workers' requests are put back meanwhile, so this also ends when workers were killed, as long as
+    one worker is still running. The run gets its finish time and status `finished`; the per-source
+    figures of a distributed crawl live in each worker's log (Scrapy stats), not in `source_runs`.
+    """
+    import datetime as dt
+    import time
+
+    from crawler.distributed import Frontier
+
+    frontier = Frontier.from_url(redis, redis_prefix())
+    while True:
+        frontier.recover_dead_workers()
+        if all(frontier.drained(source) for source in source_ids):
+            break
+        time.sleep(poll_seconds)
+    store = Store(db_url, upgrade=False)
+    with store.session() as session:
+        run = session.get(CrawlRun, run_id)
+        if run is not None:
+            run.finished_at = dt.datetime.now(dt.UTC)
+            run.status = "finished"
+    store.dispose()
 
 
 def run_worker(

@@ -1,15 +1,16 @@
 """The distributed crawl end to end: a real Redis, two `scs worker` processes, one killed mid-crawl.
 
 A generated mirror serves 220 notices over two sources (two CMS families, three list columns). The
-frontier is seeded with `scs crawl --distributed`, then two workers crawl it; once the crawl is under
-way and worker A holds leased requests, A gets SIGKILL. What is asserted:
+frontier is seeded with `scs crawl --distributed --wait`, then two workers crawl it; once the crawl is
+under way and worker A holds leased requests, A gets SIGKILL. What is asserted:
 
 * every notice is stored exactly once (one row per URL, one version each, nothing quarantined);
 * every list and detail page was fetched (mirror hit log) exactly once, except pages whose request
   worker A held at the moment it died (read from its lease hashes right after the kill): those may be
   fetched twice, never more; robots.txt is left out (each worker process checks it once per host);
 * the kill really left requests behind (A held at least one lease), and afterwards no lease and no
-  queued request remains.
+  queued request remains;
+* the seeder returns once the workers are done and closes the run record that every version points to.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from sqlalchemy import func, select
 
 from mirror.server import MirrorServer
 from store.db import Store
-from store.models import Notice, NoticeVersion, QuarantinedPage
+from store.models import CrawlRun, Notice, NoticeVersion, QuarantinedPage
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = {"beijing": 110, "mot": 110}  # source -> generated notices
@@ -83,12 +84,13 @@ def test_two_workers_one_killed_store_every_notice_once(db_url: str, redis_url: 
     }
     client = redis.Redis.from_url(redis_url)
     with MirrorServer(fixtures_dir=tmp_path / "fixtures") as mirror:
-        seeded = subprocess.run(
-            scs("crawl", "--distributed", *SOURCES), env=env, capture_output=True, text=True, timeout=120
+        # The seeder waits for the workers (--wait) and then closes the run record.
+        seeder = subprocess.Popen(
+            scs("crawl", "--distributed", "--wait", *SOURCES), env=env, stdout=subprocess.PIPE, text=True
         )
-        assert seeded.returncode == 0, seeded.stderr
-        assert "beijing: 1 request(s) queued" in seeded.stdout
-        assert "mot: 2 request(s) queued" in seeded.stdout
+        assert seeder.stdout is not None
+        seeded = [seeder.stdout.readline() for _ in SOURCES]
+        assert seeded == ["beijing: 1 request(s) queued\n", "mot: 2 request(s) queued\n"]
 
         logs = {name: (tmp_path / f"worker-{name}.log").open("w") for name in ("a", "b")}
         workers = {
@@ -114,8 +116,11 @@ def test_two_workers_one_killed_store_every_notice_once(db_url: str, redis_url: 
             stored_at_kill = stored_count(store)
 
             assert workers["b"].wait(timeout=300) == 0, (tmp_path / "worker-b.log").read_text()[-3000:]
+            waited, _ = seeder.communicate(timeout=60)
+            assert seeder.returncode == 0
+            assert "the workers have done every request" in waited
         finally:
-            for worker in workers.values():
+            for worker in [*workers.values(), seeder]:
                 if worker.poll() is None:
                     worker.kill()
                     worker.wait()
@@ -134,6 +139,10 @@ def test_two_workers_one_killed_store_every_notice_once(db_url: str, redis_url: 
         assert set(per_notice.values()) == {1}, "a notice stored twice shows up as a second version"
         quarantined = session.scalars(select(QuarantinedPage.url)).all()
         assert quarantined == []
+        run = session.scalars(select(CrawlRun)).one()
+        assert (run.command, run.status) == ("crawl --distributed", "finished")
+        assert run.finished_at is not None
+        assert set(session.scalars(select(NoticeVersion.run_id)).all()) == {run.id}
     store.dispose()
 
     fetches = Counter(page_key(hit.host, hit.path, hit.query) for hit in hits if hit.host in hosts)

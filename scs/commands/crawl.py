@@ -69,6 +69,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="only seed the shared Redis frontier with the start requests; `scs worker` processes crawl",
     )
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help="with --distributed: return once the workers have done every request, and close the run record",
+    )
     parser.add_argument("--redis", metavar="URL", help="Redis URL of the frontier (default: $SCS_REDIS_URL)")
     add_crawl_options(parser)
     parser.set_defaults(run=run)
@@ -120,12 +125,16 @@ def run(args: argparse.Namespace) -> int:
 
 def seed(args: argparse.Namespace, sources: list[str]) -> int:
     """`--distributed`: the workers crawl; this only puts the start requests in the shared frontier."""
-    from scs.distributed import redis_url, seed_frontier
+    from scs.distributed import redis_url, seed_frontier, wait_until_drained
 
-    queued = seed_frontier(
-        sources, db_url=args.db, redis=redis_url(args.redis), log_level=args.log_level, settings=scope_settings(args)
+    redis = redis_url(args.redis)
+    run_id, queued = seed_frontier(
+        sources, db_url=args.db, redis=redis, log_level=args.log_level, settings=scope_settings(args)
     )
     for source, count in queued.items():
         print(f"{source}: {count} request(s) queued")
-    print(f"seeded {len(queued)} source(s); start workers with `scs worker`")
+    print(f"seeded {len(queued)} source(s) for run {run_id}; start workers with `scs worker`", flush=True)
+    if args.wait:
+        wait_until_drained(sources, db_url=args.db, redis=redis, run_id=run_id)
+        print(f"run {run_id}: the workers have done every request")
     return 0
