@@ -32,6 +32,20 @@ def redis_prefix() -> str:
     return os.environ.get("SCS_REDIS_PREFIX") or DEFAULT_PREFIX
 
 
+def connect_frontier(redis: str) -> Any:
+    """The deployment's `Frontier`, or a clear error when Redis cannot be reached."""
+    import redis as redis_client
+
+    from crawler.distributed import Frontier
+
+    try:
+        frontier = Frontier.from_url(redis, redis_prefix())
+        frontier.server.ping()
+    except (ValueError, redis_client.RedisError) as error:
+        raise SystemExit(f"scs: cannot use Redis at {redis}: {error}") from None
+    return frontier
+
+
 def seed_frontier(
     source_ids: Sequence[str],
     *,
@@ -49,12 +63,12 @@ def seed_frontier(
     """
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.distributed import Frontier, frontier_settings
+    from crawler.distributed import frontier_settings
     from crawler.spiders.sources import spider_class
     from scs.crawling import crawl_settings
 
     prefix = redis_prefix()
-    frontier = Frontier.from_url(redis, prefix)
+    frontier = connect_frontier(redis)
     frontier.recover_dead_workers()
     for source in source_ids:
         if frontier.drained(source):
@@ -87,9 +101,7 @@ def wait_until_drained(
     import datetime as dt
     import time
 
-    from crawler.distributed import Frontier
-
-    frontier = Frontier.from_url(redis, redis_prefix())
+    frontier = connect_frontier(redis)
     while True:
         frontier.recover_dead_workers()
         if all(frontier.drained(source) for source in source_ids):
@@ -118,13 +130,13 @@ def run_worker(
     (or, with `exit_when_done`, until none of these sources has work left anywhere)."""
     from scrapy.crawler import CrawlerProcess
 
-    from crawler.distributed import Frontier, frontier_settings, worker_spider_class
+    from crawler.distributed import frontier_settings, worker_spider_class
     from crawler.spiders.sources import spider_class
     from scs.crawling import crawl_settings
 
     prefix = redis_prefix()
+    frontier = connect_frontier(redis)
     store = Store(db_url)  # migrations are serialised, so workers may start together
-    frontier = Frontier.from_url(redis, prefix)
     run_id = int(frontier.server.get(frontier.run_key) or 0)
     extra = {
         **(settings or {}),
