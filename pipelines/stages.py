@@ -99,26 +99,11 @@ class ClassifyPipeline(_Stage):
     """
 
     def handle(self, item: Any) -> Any:
-        from classifiers import Document, classify
-        from newsroom.drafts import draft_headline_and_summary
+        from pipelines.tagging import tag_notice
 
-        classification = classify(
-            Document(
-                title=item.title,
-                text=item.body,
-                publisher=item.publisher,
-                url=item.url,
-                jurisdiction=item.jurisdiction,
-                site_code=item.meta.get("SiteIDCode", ""),
-            )
-        )
-        item.classification = classification
-        if classification.relevant:
-            tags = {facet: [tag.value for tag in results] for facet, results in classification.tags.items()}
-            terms = [hit.term for hit in sorted(classification.terms, key=lambda hit: -hit.count)]
-            item.draft_headline, item.draft_summary = draft_headline_and_summary(
-                item.title, item.publisher, tags, terms
-            )
+        tagging = tag_notice(item)
+        item.classification = tagging.classification
+        item.draft_headline, item.draft_summary = tagging.draft_headline, tagging.draft_summary
         return item
 
 

@@ -91,9 +91,13 @@ def _apply_classification(session: Session, notice: Notice, classification: Any)
         notice.terms.append(TermCount(term=hit.term, count=hit.count, offsets=[list(offset) for offset in hit.offsets]))
 
 
-def reclassify_notice(session: Session, notice: Notice, classification: Any) -> None:
-    """Refresh the automatic classification of a stored notice; analyst rows are untouched."""
-    _apply_classification(session, notice, classification)
+def reclassify_notice(session: Session, notice: Notice, tagging: Any) -> None:
+    """Refresh the automatic classification and draft of a stored notice; analyst rows and columns are untouched.
+
+    `tagging` is a `pipelines.tagging.Tagging`.
+    """
+    _apply_classification(session, notice, tagging.classification)
+    notice.draft_headline, notice.draft_summary = tagging.draft_headline, tagging.draft_summary
 
 
 def _locked_row(session: Session, model: type[Any], *criteria: Any) -> Any:

@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from classifiers import Document, classify
+    from pipelines.tagging import tag_notice
     from store.db import Store
     from store.models import Notice
     from store.repository import reclassify_notice
@@ -36,17 +36,7 @@ def run(args: argparse.Namespace) -> int:
         with store.session() as session:
             for notice in session.scalars(select(Notice).where(Notice.id.in_(ids[offset : offset + BATCH]))):
                 before = (notice.relevant_auto, sorted((t.facet, t.value) for t in notice.tags if t.origin == "auto"))
-                result = classify(
-                    Document(
-                        title=notice.title,
-                        text=notice.body,
-                        publisher=notice.publisher,
-                        url=notice.url,
-                        jurisdiction=notice.jurisdiction,
-                        site_code=str((notice.meta or {}).get("SiteIDCode", "")),
-                    )
-                )
-                reclassify_notice(session, notice, result)
+                reclassify_notice(session, notice, tag_notice(notice))
                 after = (notice.relevant_auto, sorted((t.facet, t.value) for t in notice.tags if t.origin == "auto"))
                 changed += before != after
     print(f"reclassified {len(ids)} notices; {changed} changed their automatic tags or relevance")
