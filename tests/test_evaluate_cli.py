@@ -81,3 +81,28 @@ def test_subset_selects_one_half_by_id(tmp_path: Path, capsys: pytest.CaptureFix
     gold = write_gold(tmp_path / "gold.jsonl", records)
     assert main(["evaluate", str(gold), "--json", "--subset", "odd"]) == 0
     assert json.loads(capsys.readouterr().out)["n"] == 2
+
+
+def test_fold_selects_every_kth_record_by_position(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    records = [dict(OWN_GOLD[0], id=f"x{i}") for i in range(5)] + [dict(OWN_GOLD[1], id="x5")]
+    gold = write_gold(tmp_path / "gold.jsonl", records)
+    assert main(["evaluate", str(gold), "--json", "--fold", "1/4"]) == 0  # positions 0 and 4
+    assert json.loads(capsys.readouterr().out)["n"] == 2
+    assert main(["evaluate", str(gold), "--json", "--fold", "2/4"]) == 0  # positions 1 and 5
+    report = json.loads(capsys.readouterr().out)
+    assert report["n"] == 2 and report["relevance"]["f1"] == 1.0
+    with pytest.raises(SystemExit):
+        main(["evaluate", str(gold), "--fold", "5/4"])
+
+
+def test_crossval_tunes_on_the_other_folds(tmp_path: Path) -> None:
+    from classifiers.crossval import cross_validate, fold_of
+    from classifiers.evaluation import evaluate
+
+    records = [dict(OWN_GOLD[i % 2], id=f"x{i}") for i in range(4)]
+    report = cross_validate(records, folds=2)
+    assert [fold_of(p, 2) for p in range(4)] == [0, 1, 0, 1]
+    assert [f["n"] for f in report["folds"]] == [2, 2]
+    assert set(report["pooled_held_out"]) == {"precision", "recall", "f1"}
+    # every record is held out once: the shipped settings pooled over the folds score the whole file
+    assert report["shipped_pooled"] == evaluate(records).summary()["scs_types"]

@@ -17,7 +17,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         choices=("even", "odd"),
         help="only records whose id ends in an even/odd number (tune on one half, check the other)",
     )
+    parser.add_argument(
+        "--fold",
+        type=_fold,
+        metavar="I/K",
+        help="only the I-th of K folds by position in the file (1/4 = records 1, 5, 9, ...); "
+        "`python -m classifiers.crossval` tunes thresholds on the other folds",
+    )
     parser.set_defaults(run=run)
+
+
+def _fold(value: str) -> tuple[int, int]:
+    index, _, folds = value.partition("/")
+    try:
+        fold = (int(index), int(folds))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not I/K: {value!r}") from None
+    if not 1 <= fold[0] <= fold[1]:
+        raise argparse.ArgumentTypeError(f"fold {fold[0]} is not one of 1..{fold[1]}")
+    return fold
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.subset:
         records = [r for r in records if _parity(str(r.get("id", ""))) == args.subset]
+    if args.fold:
+        index, folds = args.fold
+        records = [r for position, r in enumerate(records) if position % folds == index - 1]
     report = evaluate(records)
     if args.json:
         print(json.dumps(report.summary(), ensure_ascii=False))
