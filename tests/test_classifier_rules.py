@@ -527,3 +527,15 @@ def test_a_jurisdictions_general_credit_information_law_is_system_building() -> 
     assert tags(classify(general), "scs_types") == ["credit-information", "system-building"]
     assert tags(classify(general), "industries") == []
     assert tags(classify(sector), "scs_types") == ["credit-information"]
+
+
+def test_credit_information_yields_to_a_joint_punishment_memorandum() -> None:
+    # the sharing platform is how the list reaches the signing agencies, not the memorandum's subject
+    doc = Document(
+        title="关于对医疗卫生领域严重失信主体开展联合惩戒的合作备忘录",
+        text="为加快推进医疗卫生领域信用体系建设，各部门对严重失信主体实施联合惩戒。"
+        "卫生健康部门通过全国信用信息共享平台向签署部门推送失信主体信息，同时在信用中国网站公示。"
+        "各部门将联合惩戒实施情况通过信用信息共享平台反馈。失信信息归集后按规定共享，相关信用信息作为联合惩戒的依据。",
+        publisher="某省卫生健康委员会",
+    )
+    assert tags(classify(doc), "scs_types") == ["joint-enforcement", "blacklist"]
