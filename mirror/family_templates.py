@@ -325,7 +325,8 @@ def _head(content: dict[str, Any], notice: dict[str, Any], meta: bool = True) ->
         else ""
     )
     return (
-        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\n'
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n'
+        '<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\n'
         f"<title>{escape(notice['title'])}_{escape(content['site_name'])}</title>\n{tags}\n</head>\n"
     )
 
