@@ -22,13 +22,14 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from generated_mirror import build_mirror
 from sqlalchemy import func, select
 
-from mirror.server import MirrorServer
+from mirror.server import MirrorServer, Reply
 from store.db import Store
 from store.models import CrawlRun, Notice, NoticeVersion, QuarantinedPage
 
@@ -37,6 +38,20 @@ SOURCES = {"beijing": 110, "mot": 110}  # source -> generated notices
 LEASE_SECONDS = 4
 
 pytestmark = pytest.mark.slow
+
+
+class SlowMirror(MirrorServer):
+    """The mirror answering in a fifth of a second, as real sites do at best.
+
+    On loopback with no delay, and with the default 16 requests in hand, one worker takes every request a
+    list page adds before an idle worker looks at the queue again (Scrapy's engine checks every few
+    seconds when idle): the crawl would be over, done by one worker, before there is anything to kill.
+    Slow answers and `--concurrency 4` leave work in the queue for both.
+    """
+
+    def respond(self, *args: Any, **kwargs: Any) -> Reply:
+        time.sleep(0.2)
+        return super().respond(*args, **kwargs)
 
 
 def scs(*args: str) -> list[str]:
@@ -83,7 +98,7 @@ def test_two_workers_one_killed_store_every_notice_once(db_url: str, redis_url: 
         "PYTHONPATH": str(REPO),
     }
     client = redis.Redis.from_url(redis_url)
-    with MirrorServer(fixtures_dir=tmp_path / "fixtures") as mirror:
+    with SlowMirror(fixtures_dir=tmp_path / "fixtures") as mirror:
         # The seeder waits for the workers (--wait) and then closes the run record.
         seeder = subprocess.Popen(
             scs("crawl", "--distributed", "--wait", *SOURCES), env=env, stdout=subprocess.PIPE, text=True
@@ -95,7 +110,17 @@ def test_two_workers_one_killed_store_every_notice_once(db_url: str, redis_url: 
         logs = {name: (tmp_path / f"worker-{name}.log").open("w") for name in ("a", "b")}
         workers = {
             name: subprocess.Popen(
-                scs("worker", "--mirror", mirror.url, "--exit-when-done", "--log-level", "INFO", *SOURCES),
+                scs(
+                    "worker",
+                    "--mirror",
+                    mirror.url,
+                    "--exit-when-done",
+                    "--concurrency",
+                    "4",
+                    "--log-level",
+                    "INFO",
+                    *SOURCES,
+                ),
                 env={**env, "SCS_WORKER_ID": f"worker-{name}"},
                 stdout=logs[name],
                 stderr=subprocess.STDOUT,
@@ -126,6 +151,7 @@ def test_two_workers_one_killed_store_every_notice_once(db_url: str, redis_url: 
                     worker.wait()
             for log in logs.values():
                 log.close()
+            seeder.stdout.close()
         hits = [hit for hit in mirror.hits if hit.path != "/robots.txt"]
 
     assert in_flight, "worker A held no request when killed: the test did not exercise recovery"

@@ -26,6 +26,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="stop once the frontier of these sources is empty and no worker holds a request (default: wait)",
     )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        metavar="N",
+        help="requests this worker holds at once (Scrapy CONCURRENT_REQUESTS, default 16); what it holds is "
+        "not available to other workers",
+    )
     add_crawl_options(parser)
     parser.set_defaults(run=run)
 
@@ -34,6 +41,9 @@ def run(args: argparse.Namespace) -> int:
     from scs.commands.crawl import resolve_sources, scope_settings
     from scs.distributed import redis_url, run_worker
 
+    settings = scope_settings(args)
+    if args.concurrency:
+        settings["CONCURRENT_REQUESTS"] = args.concurrency
     run_worker(
         resolve_sources(args.sources),
         db_url=args.db,
@@ -41,6 +51,6 @@ def run(args: argparse.Namespace) -> int:
         mirror_url=args.mirror,
         log_level=args.log_level,
         exit_when_done=args.exit_when_done,
-        settings=scope_settings(args),
+        settings=settings,
     )
     return 0
