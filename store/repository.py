@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from store.models import Notice, NoticeVersion, QuarantinedPage, Tag, TermCount, utcnow
@@ -117,14 +117,77 @@ def _insert_unless_present(session: Session, model: type[Any], values: dict[str,
     """INSERT … ON CONFLICT (key) DO NOTHING: the new row's id, or None when a concurrent writer won."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert as upsert
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert as upsert
     else:
         raise NotImplementedError(f"no upsert for the {dialect} dialect")
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=key).returning(model.id)
+    statement = upsert(model).values(**values).on_conflict_do_nothing(index_elements=key).returning(model.id)
     row_id: int | None = session.execute(statement).scalar()
     return row_id
+
+
+def _insert_new_notice(session: Session, item: Any, values: dict[str, Any], run_id: int | None) -> bool:
+    """Claim a new URL and write its notice, auto tags, terms and first version; False when a concurrent writer won.
+
+    Plain INSERTs (executemany for tags and terms) in the session's transaction: a row just inserted can have no
+    tags, terms or versions yet, so there is nothing to load, compare or delete first.
+    """
+    classification = item.classification
+    relevance: dict[str, Any] = {"relevant_auto": False, "relevance_score": 0.0, "relevance_evidence": []}
+    if classification is not None:
+        relevance = {
+            "relevant_auto": bool(classification.relevant),
+            "relevance_score": float(classification.relevance_score),
+            "relevance_evidence": _plain(list(classification.relevance_evidence)),
+        }
+    notice_id = _insert_unless_present(
+        session,
+        Notice,
+        {
+            "url": item.url,
+            **values,
+            **relevance,
+            "draft_headline": item.draft_headline,
+            "draft_summary": item.draft_summary,
+        },
+        ["url"],
+    )
+    if notice_id is None:
+        return False
+    if classification is not None:
+        tags = [
+            {
+                "notice_id": notice_id,
+                "facet": facet,
+                "value": result.value,
+                "origin": "auto",
+                "present": True,
+                "score": float(result.score),
+                "evidence": _plain(list(result.evidence)),
+            }
+            for facet, results in classification.tags.items()
+            for result in results
+        ]
+        terms = [
+            {
+                "notice_id": notice_id,
+                "term": hit.term,
+                "count": hit.count,
+                "offsets": [list(offset) for offset in hit.offsets],
+            }
+            for hit in classification.terms
+        ]
+        if tags:
+            session.execute(insert(Tag.__table__), tags)
+        if terms:
+            session.execute(insert(TermCount.__table__), terms)
+    session.execute(
+        insert(NoticeVersion.__table__).values(
+            notice_id=notice_id, content_hash=item.content_hash, changed_fields=[], run_id=run_id
+        )
+    )
+    return True
 
 
 def save_notice(session: Session, item: Any, run_id: int | None = None) -> SaveOutcome:
@@ -136,21 +199,7 @@ def save_notice(session: Session, item: Any, run_id: int | None = None) -> SaveO
     values = _crawl_values(item)
     notice = _locked_row(session, Notice, Notice.url == item.url)
     if notice is None:
-        notice_id = _insert_unless_present(
-            session,
-            Notice,
-            {
-                "url": item.url,
-                **values,
-                "draft_headline": item.draft_headline,
-                "draft_summary": item.draft_summary,
-            },
-            ["url"],
-        )
-        if notice_id is not None:
-            notice = session.get_one(Notice, notice_id)
-            _apply_classification(session, notice, item.classification)
-            notice.versions.append(NoticeVersion(content_hash=item.content_hash, changed_fields=[], run_id=run_id))
+        if _insert_new_notice(session, item, values, run_id):
             return "new"
         notice = _locked_row(session, Notice, Notice.url == item.url)
         assert notice is not None, "a concurrent insert of this URL must be visible once it committed"
