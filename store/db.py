@@ -7,13 +7,15 @@ so every database, SQLite or PostgreSQL, follows the same versioned history.
 from __future__ import annotations
 
 import os
+import re
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -120,14 +122,57 @@ def migrate(url: str | None = None, revision: str = "head") -> str:
     return url
 
 
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\b[^=\n]*=\s*(.+?)\s*$", re.MULTILINE)
+
+
+@cache
+def head_revision() -> str | None:
+    """The id of the single head of the migration history, read from the revision files as text.
+
+    Alembic's script machinery costs ~160 ms to import and load on every command, only to find the
+    schema already at head; this is a text scan. None when the files say anything less simple than
+    one linear history of quoted ids (branches, merges, tuples): then Alembic decides.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        quoted = re.fullmatch(r"""(['"])(\w+)\1""", found.get("revision", ""))
+        parent = found.get("down_revision", "")
+        if quoted is None or parent == "":
+            return None
+        revisions.add(quoted.group(2))
+        if parent != "None":
+            quoted_parent = re.fullmatch(r"""(['"])(\w+)\1""", parent)
+            if quoted_parent is None:
+                return None
+            parents.add(quoted_parent.group(2))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def is_at_head(engine: Engine) -> bool:
+    """Whether the database's `alembic_version` holds exactly the head revision (False when unsure)."""
+    head = head_revision()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as connection:
+            current = {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
+    except exc.DBAPIError:  # no alembic_version table yet: a new database
+        return False
+    return current == {head}
+
+
 class Store:
     """A migrated database and a session factory bound to it."""
 
     def __init__(self, url: str | None = None, *, upgrade: bool = True) -> None:
         self.url = database_url(url)
-        if upgrade:
-            migrate(self.url)
         self.engine = make_engine(self.url)
+        # Alembic is imported and run only when the schema is behind: most commands find it at head.
+        if upgrade and not is_at_head(self.engine):
+            migrate(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # A Store dropped without `dispose()` still closes its pooled connections (PostgreSQL
         # server connections are a finite resource, and psycopg warns about unclosed ones).
