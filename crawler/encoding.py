@@ -18,6 +18,8 @@ and UTF-8 read as latin-1 gives runs of Latin-1 Supplement letters.
 
 from __future__ import annotations
 
+import re
+
 from w3lib.encoding import html_to_unicode
 
 # Labels of the GB family, as they appear in Content-Type headers and <meta> tags.
@@ -58,39 +60,55 @@ def _auto_detect(body: bytes) -> str:
     return "utf-8"
 
 
-def _is_cjk(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+def _common_hanzi() -> str:
+    """GB2312 level 1 (lead bytes 0xB0-0xD7): the 3,755 characters that make up almost all real prose."""
+    characters = []
+    for lead in range(0xB0, 0xD8):
+        for trail in range(0xA1, 0xFF):
+            try:
+                characters.append(bytes((lead, trail)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return "".join(characters)
 
 
-def _is_common_hanzi(char: str) -> bool:
-    try:
-        encoded = char.encode("gb2312")
-    except UnicodeEncodeError:
-        return False
-    return 0xB0 <= encoded[0] <= 0xD7  # GB2312 level 1
+# Counted with regex substitutions (C speed) instead of a Python loop per character; a character is
+# a candidate when non-ASCII and not a space, suspicious when a candidate that mis-decoding produces:
+# the replacement character, private use, Latin-1 letters (but the legitimate signs), cp1252
+# punctuation, or a CJK ideograph outside GB2312 level 1.
+_CANDIDATE = re.compile(r"[^\x00-\x7f\s]+")
+_CJK = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]+")
+_COMMON_HANZI = re.compile("[" + "".join(c for c in _common_hanzi() if _CJK.match(c)) + "]+")
+_SUSPICIOUS_NOT_CJK = re.compile(
+    "["
+    + re.escape(
+        "".join(chr(code) for code in range(0x80, 0x100) if not chr(code).isspace() and chr(code) not in _LATIN1_LEGIT)
+        + "".join(sorted(_CP1252_MOJIBAKE))
+        + "\ufffd"
+    )
+    + "\ue000-\uf8ff]+"
+)
 
 
-def _is_suspicious(char: str) -> bool:
-    code = ord(char)
-    if char == "\ufffd" or 0xE000 <= code <= 0xF8FF:  # replacement char, private use area
-        return True
-    if 0x80 <= code <= 0xFF:
-        return char not in _LATIN1_LEGIT
-    if char in _CP1252_MOJIBAKE:
-        return True
-    return _is_cjk(char) and not _is_common_hanzi(char)
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    """Characters of `text` in `pattern`'s class (the pattern matches runs: one match per run, not per character)."""
+    return len(text) - len(pattern.sub("", text))
+
+
+def _candidates_and_suspicious(text: str) -> tuple[int, int]:
+    """(non-ASCII non-space characters, those of them that look like mis-decoding)."""
+    cjk = _count(_CJK, text)
+    suspicious = _count(_SUSPICIOUS_NOT_CJK, text) + cjk - (_count(_COMMON_HANZI, text) if cjk else 0)
+    return _count(_CANDIDATE, text), suspicious
 
 
 def mojibake_ratio(text: str) -> float:
     """Share of the non-ASCII characters that look like mis-decoding (0.0 for pure ASCII)."""
-    candidates = [char for char in text if ord(char) > 0x7F and not char.isspace()]
-    if not candidates:
-        return 0.0
-    return sum(_is_suspicious(char) for char in candidates) / len(candidates)
+    candidates, suspicious = _candidates_and_suspicious(text)
+    return suspicious / candidates if candidates else 0.0
 
 
 def is_mojibake(text: str) -> bool:
     """True when the text is mostly mis-decoded; a handful of rare characters in real prose is not."""
-    candidates = [char for char in text if ord(char) > 0x7F and not char.isspace()]
-    suspicious = sum(_is_suspicious(char) for char in candidates)
-    return suspicious >= _MIN_SUSPICIOUS and suspicious / len(candidates) >= MOJIBAKE_THRESHOLD
+    candidates, suspicious = _candidates_and_suspicious(text)
+    return suspicious >= _MIN_SUSPICIOUS and suspicious / candidates >= MOJIBAKE_THRESHOLD
