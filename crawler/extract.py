@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
+import soupsieve
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from crawler.items import Attachment
@@ -111,6 +112,68 @@ _BLOCK_TAGS = frozenset(
     {"p", "div", "li", "tr", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article"}
     | {"blockquote", "dd", "dt", "center", "pre"}
 )
+_SORTED_BLOCK_TAGS = sorted(_BLOCK_TAGS)
+
+
+class SimpleSelector:
+    """`tag`, `#id`, `.class`, `tag#id` or `tag.class`, matched as soupsieve does, without its overhead.
+
+    soupsieve evaluates every selector of a list on every element of the page in
+    Python; these are the only shapes the body and byline lists use, and checking
+    them directly costs a dict look-up per element.
+    """
+
+    _SHAPE = re.compile(r"([a-z][a-z0-9]*)?(?:#([\w-]+)|\.([\w-]+))?")
+
+    def __init__(self, selector: str) -> None:
+        shape = self._SHAPE.fullmatch(selector)
+        if shape is None or not selector:
+            raise ValueError(f"not a simple selector: {selector!r}")
+        self.tag, self.id, self.class_ = shape.groups()
+
+    def match(self, element: Tag) -> bool:
+        if self.tag is not None and element.name != self.tag:
+            return False
+        if self.id is not None and element.get("id", "") != self.id:
+            return False
+        if self.class_ is not None:
+            classes = element.get("class", [])
+            return self.class_ in (classes.split() if isinstance(classes, str) else classes)
+        return True
+
+
+class SelectorGroup:
+    """Simple selectors tried in priority order, at the cost of one tree walk instead of one per selector.
+
+    `select` finds every element matching any of them in one pass; `in_order` then
+    gives (selector order, then document order) exactly what a `select` per selector
+    would, matching only the few elements found against each selector.
+    """
+
+    def __init__(self, selectors: tuple[str, ...]) -> None:
+        self.each = [SimpleSelector(selector) for selector in selectors]
+
+    def select(self, scope: Tag) -> list[Tag]:
+        """Every element under `scope` (itself excluded, like `Tag.select`) matching any selector."""
+        return [
+            node
+            for node in scope.descendants
+            if isinstance(node, Tag) and any(selector.match(node) for selector in self.each)
+        ]
+
+    def in_order(self, found: list[Tag]) -> list[Tag]:
+        return [element for selector in self.each for element in found if selector.match(element)]
+
+
+_BODY_GROUP = SelectorGroup(BODY_SELECTORS)
+_BODY_NOISE = SelectorGroup(BODY_NOISE_SELECTORS)
+_TITLE_ANY = soupsieve.compile(", ".join(TITLE_SELECTORS))
+_TITLE_EACH = [soupsieve.compile(selector) for selector in TITLE_SELECTORS]
+_BYLINE_GROUP = SelectorGroup(BYLINE_SELECTORS)
+# Text that can hold a known label / a `时间：` line lies within one string of the page: get_text(" ")
+# puts a space between strings, which neither a label nor `时间` can contain.
+_HAS_KNOWN_LABEL = re.compile("|".join(re.escape(label) for label in sorted(KNOWN_LABELS)))
+_HAS_TIME_LABEL = re.compile("时间")
 
 
 @dataclass
@@ -167,7 +230,7 @@ def extract_detail(html: str, url: str) -> DetailPage:
     meta = extract_meta(soup)
     fields = extract_labelled_fields(soup, exclude=body_container)
     body, flags = container_text(body_container) if body_container is not None else "", []
-    if body_container is None and not any(soup.select_one(selector) for selector in BODY_SELECTORS):
+    if body_container is None and not _BODY_GROUP.select(soup):
         body = fallback_main_text(html)  # an unknown template: no known container, not an empty one
         flags = [FALLBACK_FLAG] if body else []
     return DetailPage(
@@ -249,14 +312,22 @@ def extract_labelled_fields(soup: BeautifulSoup, exclude: Tag | None = None) -> 
             keep(label, _split_labelled_line(parent_text).get(label, ""))
         elif sibling is not None:
             keep(label, sibling.get_text(" "))
+    holding_label = _ancestors_of_strings(soup, _HAS_KNOWN_LABEL)
     for line_element in soup.find_all(["li", "p", "div", "span"]):
-        if id(line_element) in excluded or line_element.find(sorted(_BLOCK_TAGS)) is not None:
+        if id(line_element) not in holding_label:
+            continue  # no known label in its text: nothing to split (skips the costly checks below)
+        if id(line_element) in excluded or line_element.find(_SORTED_BLOCK_TAGS) is not None:
             continue
         text = clean_text(line_element.get_text(" "))
         if len(text) <= 160:
             for label, value in _split_labelled_line(text).items():
                 keep(label, value)
     return fields
+
+
+def _ancestors_of_strings(soup: BeautifulSoup, pattern: re.Pattern[str]) -> set[int]:
+    """ids of every element with a string matching `pattern` among its descendants."""
+    return {id(parent) for string in soup.find_all(string=pattern) for parent in string.parents}
 
 
 _LABEL_IN_LINE = re.compile(
@@ -287,12 +358,13 @@ def _split_labelled_line(text: str) -> dict[str, str]:
 
 def find_body_container(soup: BeautifulSoup) -> Tag | None:
     """The first known body container that holds text (noise like share bars removed)."""
-    for selector in BODY_SELECTORS:
-        for container in soup.select(selector):
-            for noise in container.select(", ".join(BODY_NOISE_SELECTORS)):
-                noise.decompose()
-            if clean_text(container.get_text()):
-                return container
+    for container in _BODY_GROUP.in_order(_BODY_GROUP.select(soup)):
+        if container.decomposed:
+            continue  # inside the noise of a container tried before: no longer in the page
+        for noise in _BODY_NOISE.select(container):
+            noise.decompose()
+        if clean_text(container.get_text()):
+            return container
     return None
 
 
@@ -326,8 +398,9 @@ def extract_title(soup: BeautifulSoup, meta: dict[str, str], fields: dict[str, s
     """meta ArticleTitle, else a known title element, else the 标题 field, else <title> minus the site name."""
     if meta.get("ArticleTitle"):
         return meta["ArticleTitle"]
-    for selector in TITLE_SELECTORS:
-        element = soup.select_one(selector)
+    found = _TITLE_ANY.select(soup)
+    for selector in _TITLE_EACH:
+        element = next((element for element in found if selector.match(element)), None)
         if element is not None and clean_text(element.get_text()):
             return clean_text(element.get_text(" "))
     for label in ("标题", "文件名称", "名称"):
@@ -407,14 +480,16 @@ def extract_byline_dates(soup: BeautifulSoup, exclude: Tag | None = None) -> lis
     outside the body container (a 会议 `时间：` line in the text is not the page's date).
     """
     dates: list[str] = []
-    for selector in BYLINE_SELECTORS:
-        for element in soup.select(selector):
-            for match in _DATE_IN_TEXT.finditer(clean_text(element.get_text(" "))):
-                date = match.group(0).strip()
-                if date not in dates:
-                    dates.append(date)
+    for element in _BYLINE_GROUP.in_order(_BYLINE_GROUP.select(soup)):
+        for match in _DATE_IN_TEXT.finditer(clean_text(element.get_text(" "))):
+            date = match.group(0).strip()
+            if date not in dates:
+                dates.append(date)
     excluded = {id(node) for node in exclude.descendants} if exclude is not None else set()
+    holding_time = _ancestors_of_strings(soup, _HAS_TIME_LABEL)
     for element in soup.find_all(["div", "p", "span", "td", "li"]):
+        if id(element) not in holding_time:
+            continue  # no `时间` in its text, so no `时间：` line
         text = clean_text(element.get_text(" "))
         if len(text) <= 120 and id(element) not in excluded and element is not exclude:
             for match in _TIMED_LINE.finditer(text):
