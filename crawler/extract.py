@@ -113,6 +113,11 @@ _BLOCK_TAGS = frozenset(
     | {"blockquote", "dd", "dt", "center", "pre"}
 )
 _SORTED_BLOCK_TAGS = sorted(_BLOCK_TAGS)
+_NOT_CONTENT_TAGS = frozenset({"script", "style", "noscript", "template"})
+_CELL_TAGS = frozenset({"td", "th"})
+_INLINE_LABEL_TAGS = frozenset({"label", "b", "strong", "em", "span", "dt", "font"})
+_LINE_TAGS = frozenset({"li", "p", "div", "span"})
+_TIMED_LINE_TAGS = frozenset({"div", "p", "span", "td", "li"})
 
 
 class SimpleSelector:
@@ -152,13 +157,16 @@ class SelectorGroup:
 
     def __init__(self, selectors: tuple[str, ...]) -> None:
         self.each = [SimpleSelector(selector) for selector in selectors]
+        # When every selector names an id or a class, an element with neither attribute is skipped unchecked.
+        self.needs_id_or_class = all(selector.id or selector.class_ for selector in self.each)
 
     def select(self, scope: Tag) -> list[Tag]:
         """Every element under `scope` (itself excluded, like `Tag.select`) matching any selector."""
         return [
             node
-            for node in scope.descendants
-            if isinstance(node, Tag) and any(selector.match(node) for selector in self.each)
+            for node in _tags(scope)
+            if (not self.needs_id_or_class or "id" in node.attrs or "class" in node.attrs)
+            and any(selector.match(node) for selector in self.each)
         ]
 
     def in_order(self, found: list[Tag]) -> list[Tag]:
@@ -215,6 +223,15 @@ def first_field(fields: dict[str, str], labels: tuple[str, ...]) -> str:
     return next((fields[label] for label in labels if fields.get(label)), "")
 
 
+def _tags(scope: Tag, names: frozenset[str] | None = None) -> list[Tag]:
+    """Elements under `scope` in document order (only those named in `names` if given).
+
+    Same result as `scope.find_all(list_of_names)`, several times faster: bs4's
+    generic filter machinery costs more than the walk itself.
+    """
+    return [node for node in scope.descendants if isinstance(node, Tag) and (names is None or node.name in names)]
+
+
 def parse_html(html: str) -> BeautifulSoup:
     return BeautifulSoup(html, "html.parser")
 
@@ -222,9 +239,9 @@ def parse_html(html: str) -> BeautifulSoup:
 def extract_detail(html: str, url: str) -> DetailPage:
     """Run every generic extractor over one page."""
     soup = parse_html(html)
-    for element in soup(["script", "style", "noscript", "template"]):
+    for element in _tags(soup, _NOT_CONTENT_TAGS):
         element.decompose()
-    for comment in soup.find_all(string=lambda text: isinstance(text, Comment)):
+    for comment in [node for node in soup.descendants if isinstance(node, Comment)]:
         comment.extract()
     body_container = find_body_container(soup)
     meta = extract_meta(soup)
@@ -287,7 +304,7 @@ def extract_labelled_fields(soup: BeautifulSoup, exclude: Tag | None = None) -> 
 
     # By identity: bs4 tags compare equal when they merely look alike.
     excluded = {id(node) for node in exclude.descendants} if exclude is not None else set()
-    for cell in soup.find_all(["td", "th"]):
+    for cell in _tags(soup, _CELL_TAGS):
         if id(cell) in excluded:
             continue
         label = normalise_label(cell.get_text())
@@ -295,7 +312,7 @@ def extract_labelled_fields(soup: BeautifulSoup, exclude: Tag | None = None) -> 
             value_cell = cell.find_next_sibling(["td", "th"])
             if value_cell is not None:
                 keep(label, value_cell.get_text(" "))
-    for element in soup.find_all(["label", "b", "strong", "em", "span", "dt", "font"]):
+    for element in _tags(soup, _INLINE_LABEL_TAGS):
         if id(element) in excluded:
             continue
         label = normalise_label(element.get_text())
@@ -313,7 +330,7 @@ def extract_labelled_fields(soup: BeautifulSoup, exclude: Tag | None = None) -> 
         elif sibling is not None:
             keep(label, sibling.get_text(" "))
     holding_label = _ancestors_of_strings(soup, _HAS_KNOWN_LABEL)
-    for line_element in soup.find_all(["li", "p", "div", "span"]):
+    for line_element in _tags(soup, _LINE_TAGS):
         if id(line_element) not in holding_label:
             continue  # no known label in its text: nothing to split (skips the costly checks below)
         if id(line_element) in excluded or line_element.find(_SORTED_BLOCK_TAGS) is not None:
@@ -327,7 +344,12 @@ def extract_labelled_fields(soup: BeautifulSoup, exclude: Tag | None = None) -> 
 
 def _ancestors_of_strings(soup: BeautifulSoup, pattern: re.Pattern[str]) -> set[int]:
     """ids of every element with a string matching `pattern` among its descendants."""
-    return {id(parent) for string in soup.find_all(string=pattern) for parent in string.parents}
+    return {
+        id(parent)
+        for node in soup.descendants
+        if isinstance(node, NavigableString) and pattern.search(node)
+        for parent in node.parents
+    }
 
 
 _LABEL_IN_LINE = re.compile(
@@ -487,7 +509,7 @@ def extract_byline_dates(soup: BeautifulSoup, exclude: Tag | None = None) -> lis
                 dates.append(date)
     excluded = {id(node) for node in exclude.descendants} if exclude is not None else set()
     holding_time = _ancestors_of_strings(soup, _HAS_TIME_LABEL)
-    for element in soup.find_all(["div", "p", "span", "td", "li"]):
+    for element in _tags(soup, _TIMED_LINE_TAGS):
         if id(element) not in holding_time:
             continue  # no `时间` in its text, so no `时间：` line
         text = clean_text(element.get_text(" "))
