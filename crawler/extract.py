@@ -112,12 +112,12 @@ _BLOCK_TAGS = frozenset(
     {"p", "div", "li", "tr", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article"}
     | {"blockquote", "dd", "dt", "center", "pre"}
 )
-_SORTED_BLOCK_TAGS = sorted(_BLOCK_TAGS)
 _NOT_CONTENT_TAGS = frozenset({"script", "style", "noscript", "template"})
 _CELL_TAGS = frozenset({"td", "th"})
 _INLINE_LABEL_TAGS = frozenset({"label", "b", "strong", "em", "span", "dt", "font"})
 _LINE_TAGS = frozenset({"li", "p", "div", "span"})
 _TIMED_LINE_TAGS = frozenset({"div", "p", "span", "td", "li"})
+_LINK_TAGS = frozenset({"a"})
 
 
 class SimpleSelector:
@@ -333,7 +333,7 @@ def extract_labelled_fields(soup: BeautifulSoup, exclude: Tag | None = None) -> 
     for line_element in _tags(soup, _LINE_TAGS):
         if id(line_element) not in holding_label:
             continue  # no known label in its text: nothing to split (skips the costly checks below)
-        if id(line_element) in excluded or line_element.find(_SORTED_BLOCK_TAGS) is not None:
+        if id(line_element) in excluded or _tags(line_element, _BLOCK_TAGS):
             continue
         text = clean_text(line_element.get_text(" "))
         if len(text) <= 160:
@@ -462,7 +462,7 @@ def extract_attachments(soup: BeautifulSoup, page_url: str) -> list[Attachment]:
     base_url = urljoin(page_url, str(base["href"])) if base is not None else page_url
     attachments: list[Attachment] = []
     seen: set[str] = set()
-    for link in soup.find_all("a", href=True):
+    for link in (link for link in _tags(soup, _LINK_TAGS) if "href" in link.attrs):
         href = str(link["href"]).strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
