@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
-import soupsieve
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from crawler.items import Attachment
@@ -175,8 +174,6 @@ class SelectorGroup:
 
 _BODY_GROUP = SelectorGroup(BODY_SELECTORS)
 _BODY_NOISE = SelectorGroup(BODY_NOISE_SELECTORS)
-_TITLE_ANY = soupsieve.compile(", ".join(TITLE_SELECTORS))
-_TITLE_EACH = [soupsieve.compile(selector) for selector in TITLE_SELECTORS]
 _BYLINE_GROUP = SelectorGroup(BYLINE_SELECTORS)
 # Text that can hold a known label / a `时间：` line lies within one string of the page: get_text(" ")
 # puts a space between strings, which neither a label nor `时间` can contain.
@@ -420,9 +417,9 @@ def extract_title(soup: BeautifulSoup, meta: dict[str, str], fields: dict[str, s
     """meta ArticleTitle, else a known title element, else the 标题 field, else <title> minus the site name."""
     if meta.get("ArticleTitle"):
         return meta["ArticleTitle"]
-    found = _TITLE_ANY.select(soup)
-    for selector in _TITLE_EACH:
-        element = next((element for element in found if selector.match(element)), None)
+    found = soup.select(", ".join(TITLE_SELECTORS))  # one soupsieve pass; then the first of each, in order
+    for selector in TITLE_SELECTORS:
+        element = next((element for element in found if element.css.match(selector)), None)
         if element is not None and clean_text(element.get_text()):
             return clean_text(element.get_text(" "))
     for label in ("标题", "文件名称", "名称"):
