@@ -189,18 +189,41 @@ def run_child_crawl(
     return result
 
 
-def spawn_crawl_until_done(mirror: BenchMirror, sources_dir: Path, source_id: str, db_url: str) -> dict[str, float]:
-    """`scs crawl SOURCE --mirror URL` as a user runs it: seconds from spawn to its first request and to exit."""
+def _stored_notices(database: Path) -> int:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=0.05) as connection:
+            return int(connection.execute("SELECT count(*) FROM notices").fetchone()[0])
+    except sqlite3.Error:  # not created yet, or locked for a moment
+        return 0
+
+
+def spawn_crawl_until_done(mirror: BenchMirror, sources_dir: Path, source_id: str, database: Path) -> dict[str, float]:
+    """`scs crawl SOURCE --mirror URL` as a user runs it, into the (migrated, empty) SQLite file `database`:
+    seconds from spawn to its first request, to its first stored notice, and to its exit."""
     scs = Path(sys.executable).with_name("scs")
     program = [str(scs)] if scs.exists() else [sys.executable, "-m", "scs.cli"]
-    command = [*program, "--db", db_url, "crawl", source_id, "--mirror", mirror.url]
+    command = [*program, "--db", f"sqlite:///{database}", "crawl", source_id, "--mirror", mirror.url]
     mirror.first_request_at = None
+    first_notice_at = None
     spawned = time.perf_counter()
-    done = subprocess.run(command, env=child_env(sources_dir), capture_output=True, text=True, check=False)
-    finished = time.perf_counter()
-    if done.returncode != 0 or mirror.first_request_at is None:
-        raise RuntimeError(f"`scs crawl {source_id}` failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
-    return {"first_request_s": mirror.first_request_at - spawned, "total_s": finished - spawned}
+    with subprocess.Popen(
+        command, env=child_env(sources_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as child:
+        while child.poll() is None:
+            if first_notice_at is None and _stored_notices(database):
+                first_notice_at = time.perf_counter()
+            time.sleep(0.02)
+        finished = time.perf_counter()
+        stderr = child.stderr.read() if child.stderr else ""
+    if child.returncode != 0 or mirror.first_request_at is None:
+        raise RuntimeError(f"`scs crawl {source_id}` failed (exit {child.returncode}):\n{stderr[-3000:]}")
+    return {
+        "first_request_s": mirror.first_request_at - spawned,
+        "first_notice_s": (first_notice_at or finished) - spawned,
+        "total_s": finished - spawned,
+    }
 
 
 if __name__ == "__main__":
