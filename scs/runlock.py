@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any, Protocol
 
@@ -168,3 +169,16 @@ def acquire_run_lock(url: str) -> RunLock:
 
 def busy_message(command: str, busy: RunLockBusy) -> str:
     return f"scs {command}: {busy}; not starting a second one (exit {EX_TEMPFAIL}, try again later)"
+
+
+def run_exclusively(url: str, command: str, work: Callable[[], int]) -> int:
+    """`work()` under the run lock of the database at `url`; EX_TEMPFAIL, said on stderr, when another run has it."""
+    try:
+        lock = acquire_run_lock(url)
+    except RunLockBusy as busy:
+        print(busy_message(command, busy), file=sys.stderr)
+        return EX_TEMPFAIL
+    try:
+        return work()
+    finally:
+        lock.release()

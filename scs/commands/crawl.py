@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 
 def add_crawl_options(parser: argparse.ArgumentParser) -> None:
@@ -91,20 +92,16 @@ def resolve_sources(requested: list[str]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from scs.crawling import format_summary, run_crawl
-    from scs.runlock import EX_TEMPFAIL, RunLockBusy, acquire_run_lock, busy_message
+    from scs.crawling import run_crawl
+    from scs.runlock import run_exclusively
     from store.db import database_url
 
     sources = resolve_sources(args.sources)
     if args.distributed:
         return seed(args, sources)
     db_url = database_url(args.db)
-    try:
-        lock = acquire_run_lock(db_url)
-    except RunLockBusy as busy:
-        print(busy_message("crawl", busy), file=sys.stderr)
-        return EX_TEMPFAIL
-    try:
+
+    def crawl() -> int:
         summaries = run_crawl(
             sources,
             db_url=db_url,
@@ -113,8 +110,15 @@ def run(args: argparse.Namespace) -> int:
             log_level=args.log_level,
             settings=scope_settings(args),
         )
-    finally:
-        lock.release()
+        return report(summaries)
+
+    return run_exclusively(db_url, "crawl", crawl)
+
+
+def report(summaries: list[Any]) -> int:
+    """Print the run summary; 1 (and the failed sources on stderr) when any source is in alarm."""
+    from scs.crawling import format_summary
+
     print(format_summary(summaries))
     failed = [s.source for s in summaries if s.failed]
     if failed:

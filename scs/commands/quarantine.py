@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from typing import Any
 
 LIST_PAGE_KINDS = ("empty-list", "list-parse-error", "not-json")
@@ -144,43 +143,42 @@ def settle(session: Any, targets: dict[str, list[str]], retried_since: Any) -> t
 
 
 def run_retry(args: argparse.Namespace) -> int:
+    from scs.runlock import run_exclusively
+    from store.db import database_url
+
+    db_url = database_url(args.db)
+    return run_exclusively(db_url, "quarantine retry", lambda: retry(db_url, args))
+
+
+def retry(db_url: str, args: argparse.Namespace) -> int:
+    """Fetch the quarantined URLs again through the normal spiders and pipelines; 1 when some still fail."""
     import datetime as dt
 
     from crawler.sourceconfig import load_sources
     from scs.crawling import run_crawl
-    from scs.runlock import EX_TEMPFAIL, RunLockBusy, acquire_run_lock, busy_message
-    from store.db import Store, database_url
+    from store.db import Store
 
-    db_url = database_url(args.db)
-    try:
-        lock = acquire_run_lock(db_url)
-    except RunLockBusy as busy:
-        print(busy_message("quarantine retry", busy), file=sys.stderr)
-        return EX_TEMPFAIL
-    try:
-        sources = load_sources()
-        store = Store(db_url)
-        with store.session() as session:
-            rows = [row for row in session.scalars(_query(args)) if row.source in sources]
-        columns = {source_id: {column.url for column in source.columns} for source_id, source in sources.items()}
-        targets = retry_targets(rows, columns)
-        if not targets:
-            print("nothing to retry")
-            return 0
-        started = dt.datetime.now(dt.UTC)
-        run_crawl(
-            sorted(targets),
-            db_url=db_url,
-            mirror_url=args.mirror,
-            command="quarantine-retry",
-            log_level=args.log_level,
-            settings={"SCS_DETAIL_URLS": targets},
-        )
-        with store.session() as session:
-            resolved, failing = settle(session, targets, started)
-        store.dispose()
-    finally:
-        lock.release()
+    sources = load_sources()
+    store = Store(db_url)
+    with store.session() as session:
+        rows = [row for row in session.scalars(_query(args)) if row.source in sources]
+    columns = {source_id: {column.url for column in source.columns} for source_id, source in sources.items()}
+    targets = retry_targets(rows, columns)
+    if not targets:
+        print("nothing to retry")
+        return 0
+    started = dt.datetime.now(dt.UTC)
+    run_crawl(
+        sorted(targets),
+        db_url=db_url,
+        mirror_url=args.mirror,
+        command="quarantine-retry",
+        log_level=args.log_level,
+        settings={"SCS_DETAIL_URLS": targets},
+    )
+    with store.session() as session:
+        resolved, failing = settle(session, targets, started)
+    store.dispose()
     for url in resolved:
         print(f"resolved  {url}")
     for url in failing:
