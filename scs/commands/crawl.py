@@ -8,6 +8,15 @@ import sys
 from typing import Any
 
 
+def add_mirror_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--mirror",
+        metavar="URL",
+        default=os.environ.get("SCS_MIRROR_URL"),
+        help="send every request to this offline mirror (default: $SCS_MIRROR_URL)",
+    )
+
+
 def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-level", default="WARNING", help="Scrapy log level (default: WARNING)")
     parser.add_argument(
@@ -59,12 +68,7 @@ def scope_settings(args: argparse.Namespace) -> dict[str, object]:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("crawl", help="crawl sources into the database")
     parser.add_argument("sources", nargs="*", metavar="SOURCE", help="source ids (default: all)")
-    parser.add_argument(
-        "--mirror",
-        metavar="URL",
-        default=os.environ.get("SCS_MIRROR_URL"),
-        help="send every request to this offline mirror (default: $SCS_MIRROR_URL)",
-    )
+    add_mirror_option(parser)
     parser.add_argument(
         "--distributed",
         action="store_true",

@@ -6,21 +6,15 @@ Start as many as you like, on any machine, at any time; `scs crawl --distributed
 from __future__ import annotations
 
 import argparse
-import os
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from scs.commands.crawl import add_crawl_options
+    from scs.commands.crawl import add_crawl_options, add_mirror_option
 
     parser = subparsers.add_parser("worker", help="crawl requests from the shared Redis frontier (distributed crawl)")
     parser.add_argument("sources", nargs="*", metavar="SOURCE", help="source ids to work on (default: all)")
     parser.add_argument("--redis", metavar="URL", help="Redis URL of the frontier (default: $SCS_REDIS_URL)")
-    parser.add_argument(
-        "--mirror",
-        metavar="URL",
-        default=os.environ.get("SCS_MIRROR_URL"),
-        help="send every request to this offline mirror (default: $SCS_MIRROR_URL)",
-    )
+    add_mirror_option(parser)
     parser.add_argument(
         "--exit-when-done",
         action="store_true",
