@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any, Literal
 
 from sqlalchemy import insert, select, update
@@ -282,10 +281,6 @@ def notice_to_dict(notice: Notice, *, with_body: bool = False) -> dict[str, Any]
         data["body"] = notice.body
         data["meta"] = notice.meta
     return data
-
-
-def notices_by_id(session: Session, ids: Iterable[int]) -> list[Notice]:
-    return list(session.scalars(select(Notice).where(Notice.id.in_(list(ids))).order_by(Notice.id)))
 
 
 def quarantine_page(session: Session, page: Any, run_id: int | None = None) -> QuarantinedPage:

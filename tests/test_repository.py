@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
+from classifiers import Evidence, TagResult
 from crawler.items import NoticeItem
 from pipelines.text import content_hash
 from store.db import Store
@@ -15,22 +15,6 @@ from store.models import Notice, Tag
 from store.repository import effective_tags, quarantine_page, save_notice
 
 URL = "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202501/t20250110_1234567.html"
-
-
-@dataclass
-class Evidence:
-    term: str
-    field: str
-    start: int
-    end: int
-    rule: str
-
-
-@dataclass
-class TagResult:
-    value: str
-    score: float
-    evidence: list[Evidence]
 
 
 def evidence(term: str, start: int) -> Evidence:
