@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 from typing import Any, Literal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
 
 from store.models import Notice, NoticeVersion, QuarantinedPage, Tag, TermCount, utcnow
@@ -47,10 +47,30 @@ _CRAWL_FIELDS = (
 )
 
 
+_ATOMIC = frozenset({str, int, float, bool, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _asdict(value: Any) -> dict[str, Any]:
+    """`dataclasses.asdict(value)` without its deep copy when every field holds a plain scalar (evidence,
+    attachments): the same dict, at a fraction of the cost. Anything nested goes through `asdict` itself."""
+    cls = type(value)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES.setdefault(cls, tuple(field.name for field in dataclasses.fields(value)))
+    plain = {name: getattr(value, name) for name in names}
+    for field_value in plain.values():
+        if type(field_value) not in _ATOMIC:
+            return dataclasses.asdict(value)
+    return plain
+
+
 def _plain(value: Any) -> Any:
     """Dataclasses (attachments, evidence) as JSON-ready dicts."""
+    if type(value) in _ATOMIC:
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
+        return _asdict(value)
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
@@ -126,32 +146,70 @@ def _insert_unless_present(session: Session, model: type[Any], values: dict[str,
     return row_id
 
 
-def _insert_new_notice(session: Session, item: Any, values: dict[str, Any], run_id: int | None) -> bool:
+_NOTICES = Notice.__table__
+_TAGS = Tag.__table__
+_TERMS = TermCount.__table__
+_VERSIONS = NoticeVersion.__table__
+
+# Built once: Core statements on the tables, their values passed as parameters, so each call skips building
+# the construct, the ORM's bulk machinery and most of the cache-key work.
+#
+# The claim of a URL: lock its row and read its id and content hash, and when the content is unchanged record the
+# fetch in the same statement. PostgreSQL: the UPDATE locks the row as `SELECT … FOR UPDATE` would (a second writer
+# waits, then sees the first one's committed row). SQLite: a write takes the database write lock, even when it matches
+# no row (as `BEGIN IMMEDIATE` would), so the insert of a new URL that follows cannot race another writer.
+_CLAIM = (
+    update(_NOTICES)
+    .where(_NOTICES.c.url == bindparam("claim_url"))
+    .values(
+        fetched_at=case(
+            (
+                _NOTICES.c.content_hash == bindparam("claim_hash", type_=_NOTICES.c.content_hash.type),
+                bindparam("claim_fetched_at", type_=_NOTICES.c.fetched_at.type),
+            ),
+            else_=_NOTICES.c.fetched_at,
+        )
+    )
+    .returning(_NOTICES.c.id, _NOTICES.c.content_hash)
+)
+_INSERT_TAGS = insert(_TAGS)
+_INSERT_TERMS = insert(_TERMS)
+_INSERT_VERSION = insert(_VERSIONS)
+_INSERT_NOTICE: dict[str, Any] = {}
+
+
+def _insert_notice_statement(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (url) DO NOTHING RETURNING id, built once per dialect."""
+    statement = _INSERT_NOTICE.get(dialect)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        else:
+            raise NotImplementedError(f"no upsert for the {dialect} dialect")
+        statement = upsert(_NOTICES).on_conflict_do_nothing(index_elements=["url"]).returning(_NOTICES.c.id)
+        _INSERT_NOTICE[dialect] = statement
+    return statement
+
+
+def _insert_new_notice(connection: Connection, item: Any, run_id: int | None) -> bool:
     """Claim a new URL and write its notice, auto tags, terms and first version; False when a concurrent writer won.
 
     Plain INSERTs (executemany for tags and terms) in the session's transaction: a row just inserted can have no
     tags, terms or versions yet, so there is nothing to load, compare or delete first.
     """
     classification = item.classification
-    relevance: dict[str, Any] = {"relevant_auto": False, "relevance_score": 0.0, "relevance_evidence": []}
-    if classification is not None:
-        relevance = {
-            "relevant_auto": bool(classification.relevant),
-            "relevance_score": float(classification.relevance_score),
-            "relevance_evidence": _plain(list(classification.relevance_evidence)),
-        }
-    notice_id = _insert_unless_present(
-        session,
-        Notice,
-        {
-            "url": item.url,
-            **values,
-            **relevance,
-            "draft_headline": item.draft_headline,
-            "draft_summary": item.draft_summary,
-        },
-        ["url"],
-    )
+    values = _crawl_values(item)
+    values["url"] = item.url
+    if classification is None:
+        values["relevant_auto"], values["relevance_score"], values["relevance_evidence"] = False, 0.0, []
+    else:
+        values["relevant_auto"] = bool(classification.relevant)
+        values["relevance_score"] = float(classification.relevance_score)
+        values["relevance_evidence"] = _plain(list(classification.relevance_evidence))
+    values["draft_headline"], values["draft_summary"] = item.draft_headline, item.draft_summary
+    notice_id = connection.execute(_insert_notice_statement(connection.dialect.name), values).scalar()
     if notice_id is None:
         return False
     if classification is not None:
@@ -178,13 +236,12 @@ def _insert_new_notice(session: Session, item: Any, values: dict[str, Any], run_
             for hit in classification.terms
         ]
         if tags:
-            session.execute(insert(Tag.__table__), tags)
+            connection.execute(_INSERT_TAGS, tags)
         if terms:
-            session.execute(insert(TermCount.__table__), terms)
-    session.execute(
-        insert(NoticeVersion.__table__).values(
-            notice_id=notice_id, content_hash=item.content_hash, changed_fields=[], run_id=run_id
-        )
+            connection.execute(_INSERT_TERMS, terms)
+    connection.execute(
+        _INSERT_VERSION,
+        {"notice_id": notice_id, "content_hash": item.content_hash, "changed_fields": [], "run_id": run_id},
     )
     return True
 
@@ -194,17 +251,31 @@ def save_notice(session: Session, item: Any, run_id: int | None = None) -> SaveO
 
     Safe with concurrent writers: the row is locked while it is compared and updated, and a new URL is
     claimed with an insert that cannot fail on the unique URL.
+
+    A new or unchanged page is written with Core statements on the session's connection (one statement for an
+    unchanged page, the notice and its rows for a new one); only a changed page is loaded and updated through the ORM.
     """
-    values = _crawl_values(item)
-    notice = _locked_row(session, Notice, Notice.url == item.url)
-    if notice is None:
-        if _insert_new_notice(session, item, values, run_id):
+    if session.autoflush:
+        session.flush()  # pending ORM changes first, as the ORM statements this replaces would have flushed them
+    connection = session.connection()
+    claim = {"claim_url": item.url, "claim_hash": item.content_hash, "claim_fetched_at": item.fetched_at}
+    row = connection.execute(_CLAIM, claim).first()
+    if row is None:
+        if _insert_new_notice(connection, item, run_id):
             return "new"
-        notice = _locked_row(session, Notice, Notice.url == item.url)
-        assert notice is not None, "a concurrent insert of this URL must be visible once it committed"
-    if notice.content_hash == item.content_hash:
-        notice.fetched_at = item.fetched_at
+        row = connection.execute(_CLAIM, claim).first()
+        assert row is not None, "a concurrent insert of this URL must be visible once it committed"
+    notice_id, stored_hash = row
+    if stored_hash == item.content_hash:
+        # The claim recorded the fetch in the database; a copy of the notice already loaded in this session
+        # gets it too, as if it had been set there.
+        loaded = session.identity_map.get(session.identity_key(Notice, notice_id)) if session.identity_map else None
+        if loaded is not None:
+            loaded.fetched_at = item.fetched_at
         return "unchanged"
+    notice = session.get(Notice, notice_id)
+    assert notice is not None, "the claimed row is locked by this transaction"
+    values = _crawl_values(item)
     changed = [name for name in CONTENT_FIELDS if getattr(notice, name) != values[name]]
     for name, value in values.items():
         setattr(notice, name, value)
