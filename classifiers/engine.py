@@ -6,9 +6,9 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from classifiers.lexicon import FacetLexicon, Lexicons, NegativeCue, Scope, TermEntry, default_lexicons
 from classifiers.locations import LocationResolver, default_resolver
@@ -26,18 +26,17 @@ def _core(book_title: str) -> str:
     return _DRAFT_NOTE.sub("", book_title)
 
 
-@dataclass(frozen=True)
-class Scored:
-    """A kept match with the lexicon entry it supports and its weighted contribution."""
+class Scored(NamedTuple):
+    """A kept match with the lexicon entry it supports and its weighted contribution (`entry.weight * factor`).
+
+    A NamedTuple with the value computed once: a notice scores hundreds, and sorts them by value.
+    """
 
     match: Match
     entry: TermEntry
     factor: float
     scope_note: str
-
-    @property
-    def value(self) -> float:
-        return self.entry.weight * self.factor
+    value: float
 
     def evidence(self) -> Evidence:
         rule = f"lexicon:{self.entry.facet}/{self.entry.label}:{self.entry.term} w={self.entry.weight:g}"
@@ -52,6 +51,28 @@ class Discounts:
 
     boilerplate: list[tuple[int, int]]
     citations: list[tuple[int, int]]
+    _kinds: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def kind(self, offset: int) -> int:
+        """0 for a body offset at full weight, 1 inside boilerplate, 2 inside a citation (boilerplate first)."""
+        kind = self._kinds.get(offset)
+        if kind is None:
+            kind = 0
+            for start, end in self.boilerplate:
+                if start <= offset < end:
+                    kind = 1
+                    break
+            else:
+                for start, end in self.citations:
+                    if start <= offset < end:
+                        kind = 2
+                        break
+            self._kinds[offset] = kind
+        return kind
+
+
+def _field_of(match: Match) -> str:
+    return match.field
 
 
 def _overlaps(a: Match, b: Match) -> bool:
@@ -83,6 +104,7 @@ class Tagger:
             self.boilerplate.update(lexicon.boilerplate)
             boundary.update(lexicon.boundary_terms)
         self.matcher = TermMatcher(lexicons.all_terms(), boundary)
+        self._entries_by_facets: dict[tuple[str, ...], dict[str, tuple[TermEntry, ...]]] = {}
 
     # -- matching -------------------------------------------------------------------------------------
 
@@ -127,6 +149,19 @@ class Tagger:
 
     # -- scoring --------------------------------------------------------------------------------------
 
+    def _facet_entries(self, facets: tuple[str, ...]) -> dict[str, tuple[TermEntry, ...]]:
+        """Term -> its entries in `facets` (in lexicon order), built once per facet list."""
+        table = self._entries_by_facets.get(facets)
+        if table is None:
+            wanted = set(facets)
+            table = {}
+            for term, entries in self.entries.items():
+                kept = tuple(entry for entry in entries if entry.facet in wanted)
+                if kept:
+                    table[term] = kept
+            self._entries_by_facets[facets] = table
+        return table
+
     def _scored(
         self,
         facets: Iterable[str],
@@ -135,56 +170,60 @@ class Tagger:
         discounted: Discounts,
         nested: str,
     ) -> list[Scored]:
-        facet_set = set(facets)
-        candidates = [
-            (match, entry)
-            for match in matches
-            for entry in self.entries.get(match.term, ())
-            if entry.facet in facet_set
-        ]
+        """The entries of `facets` the matches support, minus those covered (see `_uncovered`), weighted.
+
+        `matches` are in `TermMatcher.find` order within each field (by start, longest first).
+        """
+        table = self._facet_entries(tuple(facets))
+        title_factor = scope.title
+        factors = (scope.text, scope.text * scope.boilerplate, scope.text * scope.citation)
+        notes = ("", "×boilerplate", "×citation")
         scored = []
-        for match, entry in self._uncovered(candidates, nested):
+        for match, entry in self._uncovered(matches, table, nested):
             if match.field == "title":
-                factor, note = scope.title, "×title"
-            elif any(start <= match.start < end for start, end in discounted.boilerplate):
-                factor, note = scope.text * scope.boilerplate, "×boilerplate"
-            elif any(start <= match.start < end for start, end in discounted.citations):
-                factor, note = scope.text * scope.citation, "×citation"
+                factor, note = title_factor, "×title"
             else:
-                factor, note = scope.text, ""
-            scored.append(Scored(match, entry, factor, note))
+                kind = discounted.kind(match.start)
+                factor, note = factors[kind], notes[kind]
+            scored.append(Scored(match, entry, factor, note, entry.weight * factor))
         return scored
 
     @staticmethod
-    def _uncovered(candidates: list[tuple[Match, TermEntry]], nested: str) -> Iterable[tuple[Match, TermEntry]]:
-        """Candidates not strictly inside a longer one (of the same label, or of any label for "facet").
+    def _uncovered(
+        matches: list[Match], table: dict[str, tuple[TermEntry, ...]], nested: str
+    ) -> list[tuple[Match, TermEntry]]:
+        """(match, entry) candidates not strictly inside a longer one (of the same label, or of any label for
+        "facet"), ordered by field, start and longest first.
 
         One sweep by start (longest first): everything seen before a span either starts earlier or is
-        longer, so a match is covered when something seen already reaches its end.
+        longer, so a match is covered when something seen already reaches its end. The matches of one
+        field come sorted from the matcher, so a stable sort by field orders them all; a span is one
+        match (one term per span), whose entries all see the reach before it.
         """
-        ordered = sorted(candidates, key=lambda c: (c[0].field, c[0].start, -c[0].end))
-        reach_any: dict[str, int] = {}
-        reach_label: dict[tuple[str, str], int] = {}
-        index = 0
-        while index < len(ordered):
-            span = ordered[index][0]
-            group_end = index
-            while group_end < len(ordered) and (
-                (ordered[group_end][0].field, ordered[group_end][0].start, ordered[group_end][0].end)
-                == (span.field, span.start, span.end)
-            ):
-                group_end += 1
-            group = ordered[index:group_end]
-            for match, entry in group:
-                reach = reach_any.get(match.field, -1) if nested == "facet" else -1
-                reach = max(reach, reach_label.get((match.field, entry.label), -1))
-                if reach < match.end:
-                    yield match, entry
-            for match, entry in group:
-                reach_any[match.field] = max(reach_any.get(match.field, -1), match.end)
-                key = (match.field, entry.label)
-                reach_label[key] = max(reach_label.get(key, -1), match.end)
-            index = group_end
+        kept: list[tuple[Match, TermEntry]] = []
+        any_label = nested == "facet"
+        current_field = None
+        reach_any = -1
+        reach_label: dict[str, int] = {}
+        for match in sorted(matches, key=_field_of):
+            entries = table.get(match.term)
+            if not entries:
+                continue
+            if match.field != current_field:
+                current_field, reach_any, reach_label = match.field, -1, {}
+            end = match.end
+            for entry in entries:
+                reach = reach_label.get(entry.label, -1)
+                if any_label and reach_any > reach:
+                    reach = reach_any
+                if reach < end:
+                    kept.append((match, entry))
+            if end > reach_any:
+                reach_any = end
+            for entry in entries:
+                if reach_label.get(entry.label, -1) < end:
+                    reach_label[entry.label] = end
+        return kept
 
     @staticmethod
     def _label_scores(scored: list[Scored], scope: Scope) -> dict[str, tuple[float, list[Scored]]]:
@@ -198,7 +237,13 @@ class Tagger:
             used: list[Scored] = []
             for item in sorted(items, key=lambda s: -s.value):
                 key = (item.entry.term, item.match.field)
-                if per_term[key] >= scope.max_count or any(_overlaps(item.match, other.match) for other in used):
+                if per_term[key] >= scope.max_count:
+                    continue
+                match = item.match
+                if any(
+                    other.match.field == match.field and match.start < other.match.end and other.match.start < match.end
+                    for other in used
+                ):
                     # two cues of one label sharing characters (以信用为基础的新型监管机制) are one mention
                     continue
                 per_term[key] += 1

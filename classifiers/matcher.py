@@ -12,10 +12,9 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 BOUNDARY_WINDOW = 8  # characters of context either side given to the tokenizer
 
@@ -44,8 +43,9 @@ def _cuts(tokenizer: Any, window: str) -> frozenset[int]:
     return _cuts_cached(id(tokenizer), window)
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
+    """A term found in a field, by offsets. A NamedTuple: a notice has hundreds, and a dataclass costs more to build."""
+
     term: str
     field: str
     start: int
@@ -81,20 +81,22 @@ class TermMatcher:
         A boundary-checked term inside a longer term is not a word of its own there (公示 in 信息公示),
         so it is dropped without asking the tokenizer; only free-standing occurrences are checked.
         """
-        found = [Match(term, field, end - len(term) + 1, end + 1) for end, term in self._automaton.iter(text)]
-        found.sort(key=lambda m: (m.start, -m.end))
-        longest_end_from: dict[int, int] = {}
-        for match in found:
-            longest_end_from.setdefault(match.start, match.end)
+        # (start, -end, term): sorted without a key, by start, longest first (one term per span, so no ties)
+        found = sorted([(end + 1 - len(term), -end - 1, term) for end, term in self._automaton.iter(text)])
+        boundary_terms = self.boundary_terms
         matches = []
         cover_end = -1  # furthest end of the longer matches starting before the current one
-        for match in found:
-            covered = cover_end >= match.end or longest_end_from[match.start] > match.end
-            if match.term in self.boundary_terms and (covered or not self.on_token_boundaries(text, match)):
-                cover_end = max(cover_end, match.end)
-                continue
-            matches.append(match)
-            cover_end = max(cover_end, match.end)
+        previous_start = longest_end = -1  # the longest match from this start comes first
+        for start, negative_end, term in found:
+            end = -negative_end
+            if start != previous_start:
+                previous_start, longest_end = start, end
+            match = Match(term, field, start, end)
+            covered = cover_end >= end or longest_end > end
+            if term not in boundary_terms or (not covered and self.on_token_boundaries(text, match)):
+                matches.append(match)
+            if end > cover_end:
+                cover_end = end
         return matches
 
     def tokenizer(self) -> Any:
