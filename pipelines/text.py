@@ -13,16 +13,21 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]+")
 _HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u202f]+")
 _BLANK_LINES = re.compile(r"\n{2,}")
 _DOC_NUMBER_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕", "【": "〔", "】": "〕"})
 _DOC_NUMBER_YEAR = re.compile(r"[〔(（]\s*((?:19|20)\d{2})\s*[〕)）]")
 
 
+def _fold_spaces(text: str) -> str:
+    """Invisible characters removed, runs of any horizontal space folded to one space; line ends kept."""
+    return _HORIZONTAL_SPACE.sub(" ", _INVISIBLE.sub("", text))
+
+
 def clean_line(text: str) -> str:
     """One line of text: invisible characters removed, runs of any horizontal space folded to one space."""
-    return _HORIZONTAL_SPACE.sub(" ", text.translate(_INVISIBLE)).strip()
+    return _fold_spaces(text).strip()
 
 
 def clean_title(text: str) -> str:
@@ -33,7 +38,8 @@ def clean_title(text: str) -> str:
 def clean_body(text: str) -> str:
     """Body text with paragraphs kept: one paragraph per line group, separated by one blank line."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    paragraphs = (clean_line(line) for line in text.split("\n"))
+    # folded once for the whole text (neither pattern spans a line end), then each line stripped: clean_line
+    paragraphs = (line.strip() for line in _fold_spaces(text).split("\n"))
     return "\n\n".join(p for p in paragraphs if p)
 
 
