@@ -54,14 +54,15 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 def _asdict(value: Any) -> dict[str, Any]:
     """`dataclasses.asdict(value)` without its deep copy when every field holds a plain scalar (evidence,
     attachments): the same dict, at a fraction of the cost. Anything nested goes through `asdict` itself."""
-    cls = type(value)
-    names = _FIELD_NAMES.get(cls)
+    names = _FIELD_NAMES.get(type(value))
     if names is None:
-        names = _FIELD_NAMES.setdefault(cls, tuple(field.name for field in dataclasses.fields(value)))
-    plain = {name: getattr(value, name) for name in names}
-    for field_value in plain.values():
+        names = _FIELD_NAMES.setdefault(type(value), tuple(field.name for field in dataclasses.fields(value)))
+    plain = {}
+    for name in names:
+        field_value = getattr(value, name)
         if type(field_value) not in _ATOMIC:
             return dataclasses.asdict(value)
+        plain[name] = field_value
     return plain
 
 
@@ -69,7 +70,7 @@ def _plain(value: Any) -> Any:
     """Dataclasses (attachments, evidence) as JSON-ready dicts."""
     if type(value) in _ATOMIC:
         return value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if type(value) in _FIELD_NAMES or (dataclasses.is_dataclass(value) and not isinstance(value, type)):
         return _asdict(value)
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
