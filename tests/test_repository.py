@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from sqlalchemy import func, select
 
 from classifiers import Evidence, TagResult
-from crawler.items import NoticeItem
+from crawler.items import Attachment, NoticeItem
 from pipelines.text import content_hash
 from store.db import Store
 from store.models import Notice, Tag
@@ -71,6 +71,73 @@ def test_same_page_twice_is_stored_once(db_url: str) -> None:
         assert effective_tags(notice) == {"scs_types": ["blacklist"], "industries": [], "locations": ["000000"]}
         assert [t.term for t in notice.terms] == ["失信名单"]
         assert len(notice.versions) == 1
+
+
+def test_new_page_is_stored_with_its_tags_terms_and_first_version(db_url: str) -> None:
+    store = Store(db_url)
+    new = item()
+    new.attachments = [Attachment(url=f"{URL}.pdf", name="附件1", type="pdf")]
+    new.flags = ["no-written-date"]
+    new.meta = {"SiteIDCode": "bm04000001"}
+    new.draft_headline, new.draft_summary = "China: list rules", "A draft."
+    with store.session() as session:
+        assert save_notice(session, new) == "new"
+    with store.session() as session:
+        notice = session.scalars(select(Notice)).one()
+        assert (notice.url, notice.title, notice.publisher, notice.published) == (
+            URL,
+            new.title,
+            "国家发展改革委",
+            dt.date(2025, 1, 10),
+        )
+        assert notice.attachments == [{"url": f"{URL}.pdf", "name": "附件1", "type": "pdf"}]
+        assert (notice.flags, notice.meta) == (["no-written-date"], {"SiteIDCode": "bm04000001"})
+        assert (notice.draft_headline, notice.draft_summary) == ("China: list rules", "A draft.")
+        assert (notice.relevant_auto, notice.relevance_score) == (True, 0.9)
+        assert notice.relevance_evidence == [
+            {"term": "失信", "field": "text", "start": 3, "end": 5, "rule": "lexicon:失信"}
+        ]
+        assert (notice.status, notice.headline_en, notice.changed_since_review) == ("new", "", False)
+        assert notice.fetched_at == dt.datetime(2025, 1, 11, tzinfo=dt.UTC)
+        tags = sorted((t.facet, t.value, t.origin, t.present, t.score, t.evidence) for t in notice.tags)
+        assert tags == [
+            ("locations", "000000", "auto", True, 1.0, []),
+            (
+                "scs_types",
+                "blacklist",
+                "auto",
+                True,
+                0.8,
+                [{"term": "失信名单", "field": "text", "start": 10, "end": 14, "rule": "lexicon:失信名单"}],
+            ),
+        ]
+        assert [(t.term, t.count, t.offsets) for t in notice.terms] == [("失信名单", 2, [["text", 10], ["text", 40]])]
+        assert [(v.content_hash, v.changed_fields, v.run_id) for v in notice.versions] == [(new.content_hash, [], None)]
+
+
+def test_unchanged_page_only_records_the_fetch(db_url: str) -> None:
+    store = Store(db_url)
+    with store.session() as session:
+        save_notice(session, item())
+    with store.session() as session:
+        notice = session.scalars(select(Notice)).one()
+        notice.status, notice.headline_en = "approved", "China: rules for the untrustworthy list"
+    again = item()
+    again.fetched_at = dt.datetime(2025, 2, 1, tzinfo=dt.UTC)
+    with store.session() as session:
+        assert save_notice(session, again) == "unchanged"
+    with store.session() as session:
+        notice = session.scalars(select(Notice)).one()
+        assert notice.fetched_at == dt.datetime(2025, 2, 1, tzinfo=dt.UTC)
+        assert (notice.status, notice.headline_en) == ("approved", "China: rules for the untrustworthy list")
+        assert notice.changed_since_review is False
+        assert len(notice.versions) == 1
+        # A notice already loaded in the saving session sees the fetch too.
+        again.fetched_at = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
+        assert save_notice(session, again) == "unchanged"
+        assert notice.fetched_at == dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
+    with store.session() as session:
+        assert session.scalars(select(Notice)).one().fetched_at == dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
 
 
 def test_changed_page_updates_and_records_the_change(db_url: str) -> None:
