@@ -37,13 +37,26 @@ def glossary() -> tuple[GlossaryEntry, ...]:
     return tuple(sorted(entries, key=lambda entry: (-len(entry.zh), entry.zh)))
 
 
+@cache
+def _glossary_of(kind: str) -> tuple[GlossaryEntry, ...]:
+    """The glossary entries of one kind, in glossary order."""
+    return tuple(entry for entry in glossary() if entry.kind == kind)
+
+
+@cache
+def _term_translations() -> dict[str, str]:
+    """Chinese term -> English, the first "term" entry in glossary order for each."""
+    translations: dict[str, str] = {}
+    for entry in _glossary_of("term"):
+        translations.setdefault(entry.zh, entry.en)
+    return translations
+
+
 def glossary_matches(text: str, kind: str) -> list[GlossaryEntry]:
     """Glossary entries of `kind` found in `text`, in reading order, without overlaps."""
     taken = [False] * len(text)
     found: list[tuple[int, GlossaryEntry]] = []
-    for entry in glossary():
-        if entry.kind != kind:
-            continue
+    for entry in _glossary_of(kind):
         start = text.find(entry.zh)
         while start != -1:
             end = start + len(entry.zh)
@@ -56,10 +69,7 @@ def glossary_matches(text: str, kind: str) -> list[GlossaryEntry]:
 
 
 def translate_term(term: str) -> str | None:
-    for entry in glossary():
-        if entry.zh == term and entry.kind == "term":
-            return entry.en
-    return None
+    return _term_translations().get(term)
 
 
 def _location_name(code: str) -> str:
