@@ -178,12 +178,15 @@ class Tagger:
         title_factor = scope.title
         factors = (scope.text, scope.text * scope.boilerplate, scope.text * scope.citation)
         notes = ("", "×boilerplate", "×citation")
+        kinds = discounted._kinds
         scored = []
         for match, entry in self._uncovered(matches, table, nested):
             if match.field == "title":
                 factor, note = title_factor, "×title"
             else:
-                kind = discounted.kind(match.start)
+                kind = kinds.get(match.start)
+                if kind is None:
+                    kind = discounted.kind(match.start)
                 factor, note = factors[kind], notes[kind]
             scored.append(Scored(match, entry, factor, note, entry.weight * factor))
         return scored
