@@ -127,6 +127,9 @@ _URL_PATH_DAY = (
 )
 _URL_PATH_MONTH = re.compile(r"/((?:19|20)\d{2})-?(\d{2})/")
 _DATELINE = re.compile(r"[^\d。，,;；]{0,24}?\d{1,2}月\d{1,2}日(?:电|讯)")
+# The characters that normalise_date_text turns into (or keeps as) 电 or 讯 (tests check all of Unicode):
+# a line with none of them has no dateline.
+_DATELINE_CHARS: Final = ("电", "讯", "電")
 _TAG_BREAK = re.compile(r"<(?:br|/p|/div|/li|/tr|/h\d)\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -246,8 +249,12 @@ def signature_date(body: str, reference: dt.date | None) -> tuple[dt.date, str] 
     number). The 版记 line below the signature (``国务院办公厅秘书局 2019年7月26日印发``)
     is used only when there is no plain date line, since 成文日期 is the 落款 date.
     """
+    return _signature_in(body_lines(body), reference)
+
+
+def _signature_in(lines: list[str], reference: dt.date | None) -> tuple[dt.date, str] | None:
     printed: tuple[dt.date, str] | None = None
-    for line in reversed(body_lines(body)[-SIGNATURE_LINES:]):
+    for line in reversed(lines[-SIGNATURE_LINES:]):
         compact = re.sub(r"\s+", "", line)
         if len(compact) > SIGNATURE_MAX_CHARS:
             continue
@@ -262,7 +269,13 @@ def signature_date(body: str, reference: dt.date | None) -> tuple[dt.date, str] 
 
 def dateline_date(body: str, reference: dt.date) -> tuple[dt.date, str] | None:
     """The yearless wire date opening the first paragraph (新华社北京7月22日电), resolved against `reference`."""
-    for line in body_lines(body)[:DATELINE_LINES]:
+    return _dateline_in(body_lines(body), reference)
+
+
+def _dateline_in(lines: list[str], reference: dt.date) -> tuple[dt.date, str] | None:
+    for line in lines[:DATELINE_LINES]:
+        if not any(char in line for char in _DATELINE_CHARS):
+            continue  # no 电 or 讯 even after normalising: skip normalising a whole paragraph
         match = _DATELINE.match(normalise_date_text(line))
         if match is not None:
             date = parse_date(match.group(0), reference)
@@ -297,7 +310,8 @@ def pick_document_dates(
     published_options += _url_options(url)
     notes: list[str] = []
     published = _first_acceptable(published_options, crawl_day, notes, "published")
-    dateline = dateline_date(body, published.date) if published else None
+    lines = body_lines(body)  # read once for the dateline and the signature
+    dateline = _dateline_in(lines, published.date) if published else None
     if published is not None and dateline is not None:
         if (published.date - dateline[0]).days <= DATELINE_MAX_DAYS:
             published = (
@@ -307,7 +321,7 @@ def pick_document_dates(
             notes.append(f"published: dateline {dateline[1]!r} ignored, {published.date} is over a month later")
     written = _first_acceptable(written_options, crawl_day, notes, "written")
     if written is None:
-        signature = signature_date(body, published.date if published else reference)
+        signature = _signature_in(lines, published.date if published else reference)
         if signature is not None:
             option = _Option(_WRITTEN_SIGNATURE, signature[0], signature[1], "signature")
             written = _first_acceptable([option], crawl_day, notes, "written")

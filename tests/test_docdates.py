@@ -284,3 +284,21 @@ def test_meta_update_times_rank_below_publish_labels_and_lists() -> None:
     ]
     dates = pick_document_dates(candidates, url="https://x.gov.cn/d.html", body="", crawl_time=CRAWLED)
     assert (dates.published, dates.published_reason) == (dt.date(2023, 8, 11), "list")
+
+
+def test_dateline_characters_are_all_that_normalise_to_dian_or_xun() -> None:
+    """The dateline scan skips lines without these characters, so no other character may normalise to 电 or 讯."""
+    import sys
+    import unicodedata
+
+    from pipelines.dates import _TRADITIONAL
+    from pipelines.docdates import _DATELINE_CHARS
+
+    found = set()
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        normalised = unicodedata.normalize("NFKC", chr(code)).translate(_TRADITIONAL)
+        if "电" in normalised or "讯" in normalised:
+            found.add(chr(code))
+    assert found == set(_DATELINE_CHARS)
