@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import Connection, bindparam, case, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
 
 from store.models import Notice, NoticeVersion, QuarantinedPage, Tag, TermCount, utcnow
@@ -147,10 +147,10 @@ def _insert_unless_present(session: Session, model: type[Any], values: dict[str,
     return row_id
 
 
-_NOTICES = Notice.__table__
-_TAGS = Tag.__table__
-_TERMS = TermCount.__table__
-_VERSIONS = NoticeVersion.__table__
+_NOTICES = cast(Table, Notice.__table__)
+_TAGS = cast(Table, Tag.__table__)
+_TERMS = cast(Table, TermCount.__table__)
+_VERSIONS = cast(Table, NoticeVersion.__table__)
 
 # Built once: Core statements on the tables, their values passed as parameters, so each call skips building
 # the construct, the ORM's bulk machinery and most of the cache-key work.
@@ -184,13 +184,16 @@ def _insert_notice_statement(dialect: str) -> Any:
     statement = _INSERT_NOTICE.get(dialect)
     if statement is None:
         if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as upsert
+            from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+            statement = postgresql_insert(_NOTICES).on_conflict_do_nothing(index_elements=["url"])
         elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as upsert
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            statement = sqlite_insert(_NOTICES).on_conflict_do_nothing(index_elements=["url"])
         else:
             raise NotImplementedError(f"no upsert for the {dialect} dialect")
-        statement = upsert(_NOTICES).on_conflict_do_nothing(index_elements=["url"]).returning(_NOTICES.c.id)
-        _INSERT_NOTICE[dialect] = statement
+        statement = _INSERT_NOTICE.setdefault(dialect, statement.returning(_NOTICES.c.id))
     return statement
 
 
