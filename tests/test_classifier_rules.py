@@ -539,3 +539,11 @@ def test_credit_information_yields_to_a_joint_punishment_memorandum() -> None:
         publisher="某省卫生健康委员会",
     )
     assert tags(classify(doc), "scs_types") == ["joint-enforcement", "blacklist"]
+
+
+def test_every_convertible_character_is_flagged_by_the_quick_search() -> None:
+    from classifiers.text import _traditional_chars, _traditional_search
+
+    search = _traditional_search().search
+    assert all(search(f"简体{char}文字") for char in _traditional_chars())
+    assert search("只有简体的公告，以及 ASCII text") is None

@@ -45,3 +45,15 @@ def test_content_hash_is_stable_and_sensitive() -> None:
     fields = [("title", "关于开展信用修复的通知"), ("body", "正文")]
     assert content_hash(fields) == content_hash(list(fields))
     assert content_hash(fields) != content_hash([("title", "关于开展信用修复的通知"), ("body", "正文。")])
+
+
+def test_clean_body_is_clean_line_of_each_line() -> None:
+    """clean_body folds the whole text at once: the same as cleaning each line on its own."""
+    raw = (
+        "\u200b\u3000甲\u00a0\u200c 乙\t\t丙\u2060\n\u00ad\n \u200b \n\x0b丁\u3000\u200d\u3000戊\x0c\n"
+        "\ufeff己 \u202f庚\u2009\u2002辛\u2003 \n壬\u3000\r\n癸\r"
+    )
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    expected = "\n\n".join(line for line in (clean_line(part) for part in text.split("\n")) if line)
+    assert clean_body(raw) == expected
+    assert clean_line("\u200b\u3000甲\u00a0\u200c 乙\u2060 ") == "甲 乙"
