@@ -45,6 +45,9 @@ class Scored(NamedTuple):
         return Evidence(self.match.term, self.match.field, self.match.start, self.match.end, rule)
 
 
+_new_scored = tuple.__new__  # Scored(...) without the Python-level __new__ of a NamedTuple, on the hot path
+
+
 @dataclass(frozen=True)
 class Discounts:
     """Body spans whose terms count less: boilerplate sentences and cited documents."""
@@ -188,7 +191,7 @@ class Tagger:
                 if kind is None:
                     kind = discounted.kind(match.start)
                 factor, note = factors[kind], notes[kind]
-            scored.append(Scored(match, entry, factor, note, entry.weight * factor))
+            scored.append(_new_scored(Scored, (match, entry, factor, note, entry.weight * factor)))
         return scored
 
     @staticmethod

@@ -52,6 +52,9 @@ class Match(NamedTuple):
     end: int
 
 
+_new_match = tuple.__new__  # Match(...) without the Python-level __new__ of a NamedTuple, on the hot path
+
+
 def _cache_dir() -> Path:
     """Where jieba keeps its prefix-dictionary cache: the user cache, else the temp dir (read-only homes)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
@@ -91,9 +94,10 @@ class TermMatcher:
             end = -negative_end
             if start != previous_start:
                 previous_start, longest_end = start, end
-            match = Match(term, field, start, end)
-            covered = cover_end >= end or longest_end > end
-            if term not in boundary_terms or (not covered and self.on_token_boundaries(text, match)):
+            match = _new_match(Match, (term, field, start, end))
+            if term not in boundary_terms or (
+                cover_end < end and longest_end <= end and self.on_token_boundaries(text, match)
+            ):
                 matches.append(match)
             if end > cover_end:
                 cover_end = end
