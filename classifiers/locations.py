@@ -80,17 +80,17 @@ class LocationResolver:
     def places(self, text: str) -> list[PlaceMention]:
         """Division names, leftmost-longest, not overlapping."""
         last = len(text) - 1
+        # (start, -end, name) sorts by start, longest first, without a key (one name per span, so no ties)
         found = sorted(
-            ((last - end, last - end + len(name), name) for end, name in self._places_reversed.iter(text[::-1])),
-            key=lambda item: (item[0], -item[1]),
+            [(last - end, end - last - len(name), name) for end, name in self._places_reversed.iter(text[::-1])]
         )
         mentions: list[PlaceMention] = []
         taken_until = 0
-        for start, end, name in found:
+        for start, negative_end, name in found:
             if start < taken_until:
                 continue
-            mentions.append(PlaceMention(name, start, end, self.index[name]))
-            taken_until = end
+            mentions.append(PlaceMention(name, start, -negative_end, self.index[name]))
+            taken_until = -negative_end
         return mentions
 
     def national_mentions(self, text: str) -> list[tuple[str, int]]:
