@@ -76,6 +76,8 @@ class Discounts:
 
 
 _field_of = operator.itemgetter(1)  # Match.field, as a C-level sort key
+# Scored.value, as a C-level sort key: highest first with reverse=True, which keeps equal values in order
+_value_of = operator.itemgetter(4)
 
 
 def _overlaps(a: Match, b: Match) -> bool:
@@ -241,7 +243,7 @@ class Tagger:
             per_term: dict[tuple[str, str], int] = defaultdict(int)
             total = 0.0
             used: list[Scored] = []
-            for item in sorted(items, key=lambda s: -s.value):
+            for item in sorted(items, key=_value_of, reverse=True):
                 key = (item.entry.term, item.match.field)
                 if per_term[key] >= scope.max_count:
                     continue
@@ -399,7 +401,7 @@ class Tagger:
         seen: set[Match] = set()
         score = 0.0
         counted = []
-        for item in sorted(pool, key=lambda s: -s.value):
+        for item in sorted(pool, key=_value_of, reverse=True):
             key = (item.entry.term, item.match.field)
             if per_term[key] >= relevance.scope.max_count or item.match in seen:
                 continue
