@@ -127,9 +127,11 @@ _URL_PATH_DAY = (
 )
 _URL_PATH_MONTH = re.compile(r"/((?:19|20)\d{2})-?(\d{2})/")
 _DATELINE = re.compile(r"[^\d。，,;；]{0,24}?\d{1,2}月\d{1,2}日(?:电|讯)")
-# The characters that normalise_date_text turns into (or keeps as) 电 or 讯 (tests check all of Unicode):
-# a line with none of them has no dateline.
-_DATELINE_CHARS: Final = ("电", "讯", "電")
+# normalise_date_text gives 电 or 讯 only for 电, 讯 and 電, and 日 only for 日 and the forms below (tests check
+# all of Unicode); it never joins characters across others. So a line with none of these pairs and none of
+# these forms of 日 has no 日电 or 日讯 once normalised: no dateline.
+_DATELINE_PAIRS: Final = ("日电", "日讯", "日電")
+_DAY_FORMS: Final = "⽇㈰㊐㏠㏡㏢㏣㏤㏥㏦㏧㏨㏩㏪㏫㏬㏭㏮㏯㏰㏱㏲㏳㏴㏵㏶㏷㏸㏹㏺㏻㏼㏽㏾"
 _TAG_BREAK = re.compile(r"<(?:br|/p|/div|/li|/tr|/h\d)\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -274,8 +276,8 @@ def dateline_date(body: str, reference: dt.date) -> tuple[dt.date, str] | None:
 
 def _dateline_in(lines: list[str], reference: dt.date) -> tuple[dt.date, str] | None:
     for line in lines[:DATELINE_LINES]:
-        if not any(char in line for char in _DATELINE_CHARS):
-            continue  # no 电 or 讯 even after normalising: skip normalising a whole paragraph
+        if not any(pair in line for pair in _DATELINE_PAIRS) and not any(form in line for form in _DAY_FORMS):
+            continue  # no 日电 or 日讯 even after normalising: skip normalising a whole paragraph
         match = _DATELINE.match(normalise_date_text(line))
         if match is not None:
             date = parse_date(match.group(0), reference)

@@ -286,19 +286,24 @@ def test_meta_update_times_rank_below_publish_labels_and_lists() -> None:
     assert (dates.published, dates.published_reason) == (dt.date(2023, 8, 11), "list")
 
 
-def test_dateline_characters_are_all_that_normalise_to_dian_or_xun() -> None:
-    """The dateline scan skips lines without these characters, so no other character may normalise to 电 or 讯."""
+def test_dateline_prefilter_knows_every_character_that_normalises_to_ri_dian_or_xun() -> None:
+    """The dateline scan skips lines without 日电/日讯/日電 or another form of 日: no other character may
+    normalise to 电 or 讯, nor to something with 日 in it."""
     import sys
     import unicodedata
 
     from pipelines.dates import _TRADITIONAL
-    from pipelines.docdates import _DATELINE_CHARS
+    from pipelines.docdates import _DATELINE_PAIRS, _DAY_FORMS
 
-    found = set()
+    dian_xun, day = set(), set()
     for code in range(sys.maxunicode + 1):
         if 0xD800 <= code <= 0xDFFF:
             continue
         normalised = unicodedata.normalize("NFKC", chr(code)).translate(_TRADITIONAL)
         if "电" in normalised or "讯" in normalised:
-            found.add(chr(code))
-    assert found == set(_DATELINE_CHARS)
+            dian_xun.add(chr(code))
+        if "日" in normalised:
+            day.add(chr(code))
+    assert dian_xun == {pair[1] for pair in _DATELINE_PAIRS}
+    assert day == {"日", *_DAY_FORMS}
+    assert all(_TRADITIONAL.values())  # nothing is deleted, so no characters are joined
