@@ -29,13 +29,10 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 
-# Thin adapters over pure functions (pipelines/stages.py): normalise -> dates -> classify -> store.
-ITEM_PIPELINES = {
-    "pipelines.stages.NormalizePipeline": 100,
-    "pipelines.stages.DatesPipeline": 200,
-    "pipelines.stages.ClassifyPipeline": 300,
-    "pipelines.stages.StorePipeline": 900,
-}
+# Thin adapters over pure functions (pipelines/stages.py): normalise -> dates -> classify -> store, run by one
+# pipeline in a worker process so our CPU work overlaps Scrapy's (pipelines/offload.py; False runs them inline).
+ITEM_PIPELINES = {"pipelines.offload.StagesPipeline": 100}
+SCS_PIPELINE_WORKER = True
 
 DOWNLOADER_MIDDLEWARES = {
     # Backoff and Retry-After instead of Scrapy's immediate retries (crawler/retry.py).

@@ -1,9 +1,10 @@
-"""The Scrapy item pipelines: thin adapters from items to the pure functions.
+"""The item stages: thin adapters from items to the pure functions.
 
-Order (see ITEM_PIPELINES in crawler/settings.py): normalise → dates → classify →
-store. A `FailedPage` passes straight through to the store, which quarantines it.
-Each stage catches its own errors per item: a crash on one notice turns that notice
-into a `FailedPage` with the reason and never stops the crawl.
+Order: normalise → dates → classify → store (`StageChain`); Scrapy runs the chain
+through `pipelines.offload.StagesPipeline`, in a worker process or inline. A
+`FailedPage` passes straight through to the store, which quarantines it. Each stage
+catches its own errors per item: a crash on one notice turns that notice into a
+`FailedPage` with the reason and never stops the crawl.
 """
 
 from __future__ import annotations
@@ -135,15 +136,16 @@ class StorePipeline:
     once, whichever stage failed it), `scs/coverage/<checked|missing>/<title|body|date>`.
     """
 
-    def __init__(self, crawler: Any) -> None:
-        self.crawler = crawler
-        self.database_url: str | None = crawler.settings.get("SCS_DATABASE_URL")
-        self.run_id: int | None = crawler.settings.getint("SCS_RUN_ID") or None
+    def __init__(self, database_url: str | None, run_id: int | None, stats: Any) -> None:
+        self.database_url = database_url
+        self.run_id = run_id
+        self.stats = stats  # anything with Scrapy's `inc_value`
         self.store: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
-        return cls(crawler)
+        settings = crawler.settings
+        return cls(settings.get("SCS_DATABASE_URL"), settings.getint("SCS_RUN_ID") or None, crawler.stats)
 
     def open_spider(self) -> None:
         from store.db import Store
@@ -158,7 +160,7 @@ class StorePipeline:
     def process_item(self, item: Any) -> Any:
         from store.repository import quarantine_page, save_notice
 
-        stats = self.crawler.stats
+        stats = self.stats
         for name, present in (fields_checked(item) or {}).items():
             stats.inc_value(f"scs/coverage/checked/{name}")
             if not present:
@@ -184,3 +186,22 @@ class StorePipeline:
         else:
             stats.inc_value(f"scs/quarantined/{item.kind}")
         return item
+
+
+class StageChain:
+    """normalise → dates → classify → store for one item, the store counting outcomes into `stats`."""
+
+    def __init__(self, database_url: str | None, run_id: int | None, stats: Any) -> None:
+        self.stages = (NormalizePipeline(), DatesPipeline(), ClassifyPipeline())
+        self.store = StorePipeline(database_url, run_id, stats)
+
+    def open(self) -> None:
+        self.store.open_spider()
+
+    def close(self) -> None:
+        self.store.close_spider()
+
+    def process(self, item: Any) -> Any:
+        for stage in self.stages:
+            item = stage.process_item(item)
+        return self.store.process_item(item)

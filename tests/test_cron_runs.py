@@ -43,6 +43,34 @@ def notices(db_url: str) -> dict[str, str]:
     return dict((url, content_hash) for url, content_hash in rows)
 
 
+def child_pids(pid: int) -> set[int]:
+    """Processes whose parent is `pid` (Linux /proc), e.g. the crawl's pipeline worker."""
+    children = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            children.add(int(stat.parent.name))
+    return children
+
+
+def wait_until_gone(pids: set[int], timeout: float = 15) -> set[int]:
+    deadline = time.monotonic() + timeout
+    while pids and time.monotonic() < deadline:
+        pids = {pid for pid in pids if Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)}
+        time.sleep(0.1)
+    return pids
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
 def start_crawl(db_url: str, mirror_url: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         scs_command(db_url, "crawl", "ndrc", "--mirror", mirror_url, "-s", "CONCURRENT_REQUESTS=1"),
@@ -80,10 +108,13 @@ def test_kill_9_then_rerun_gives_the_uninterrupted_result(tmp_path: Path) -> Non
         crawl = start_crawl(killed_db, slow_mirror.url)
         try:
             wait_for_notices(killed_db, 3, crawl)
+            workers = child_pids(crawl.pid)
         finally:
             crawl.send_signal(signal.SIGKILL)
             crawl.communicate()
         assert crawl.returncode == -signal.SIGKILL
+        assert workers, "the crawl runs its pipeline in a worker process"
+        assert not wait_until_gone(workers), "a process of the killed crawl lives on"
     stored_before_kill = notices(killed_db)
     assert 3 <= len(stored_before_kill) < len(expected)
 

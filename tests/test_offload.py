@@ -1,0 +1,109 @@
+"""The stages pipeline: items go to a worker process and come back with their stats; a dead worker costs nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from scrapy.settings import Settings
+from sqlalchemy import select
+
+from crawler.items import FailedPage
+from pipelines.offload import StagesPipeline
+from store.db import Store
+from store.models import Notice, QuarantinedPage
+from tests.test_stages import URL, FakeStats, notice
+
+
+def pipeline_for(db_url: str, *, worker: bool) -> StagesPipeline:
+    settings = Settings({"SCS_DATABASE_URL": db_url, "SCS_PIPELINE_WORKER": worker})
+    return StagesPipeline.from_crawler(SimpleNamespace(settings=settings, stats=FakeStats()))
+
+
+def run_items(pipeline: StagesPipeline, items: list[Any], *, kill_worker_after: int | None = None) -> list[Any]:
+    async def run() -> list[Any]:
+        await pipeline.open_spider()
+        try:
+            results = []
+            for index, item in enumerate(items):
+                if index == kill_worker_after:
+                    assert pipeline.worker is not None
+                    pipeline.worker.process.kill()
+                    pipeline.worker.process.join()
+                results.append(await pipeline.process_item(item))
+            return results
+        finally:
+            await pipeline.close_spider()
+
+    return asyncio.run(run())
+
+
+def stored(db_url: str) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+    with Store(db_url, upgrade=False).session() as session:
+        notices = [(n.url, n.title, n.content_hash) for n in session.scalars(select(Notice).order_by(Notice.url))]
+        quarantined = [(q.url, q.kind) for q in session.scalars(select(QuarantinedPage).order_by(QuarantinedPage.url))]
+    return notices, quarantined
+
+
+def items() -> list[Any]:
+    return [
+        notice(),
+        notice(url=URL.replace("1398650", "1398651"), title="第二份通知"),
+        notice(url=URL.replace("1398650", "1398652"), body="   "),  # no body: quarantined
+        FailedPage(source="ndrc", url=URL + "?p=2", kind="http-error", reason="HTTP 500", status=500),
+        notice(),  # the first again: unchanged
+    ]
+
+
+def test_the_worker_stores_what_the_inline_chain_stores(tmp_path: Any) -> None:
+    results, counted = {}, {}
+    for worker in (True, False):
+        db_url = f"sqlite:///{tmp_path / f'worker-{worker}.sqlite3'}"
+        Store(db_url)  # migrated by the command that starts a crawl
+        pipeline = pipeline_for(db_url, worker=worker)
+        returned = run_items(pipeline, items())
+        assert [type(item).__name__ for item in returned] == [
+            "NoticeItem",
+            "NoticeItem",
+            "FailedPage",
+            "FailedPage",
+            "NoticeItem",
+        ]
+        assert returned[0].classification is not None and returned[0].published is not None
+        results[worker] = stored(db_url)
+        counted[worker] = pipeline.stats.values
+    assert results[True] == results[False]
+    assert len(results[True][0]) == 2
+    assert results[True][1] == sorted([(URL.replace("1398650", "1398652"), "empty-body"), (URL + "?p=2", "http-error")])
+    assert counted[True] == counted[False]
+    assert (counted[True]["scs/notices/new"], counted[True]["scs/notices/unchanged"]) == (2, 1)
+    assert counted[True]["scs/quarantined/empty-body"] == 1
+
+
+def test_the_workers_log_records_reach_the_crawl_log(tmp_path: Any, caplog: pytest.LogCaptureFixture) -> None:
+    db_url = f"sqlite:///{tmp_path / 'scs.sqlite3'}"
+    Store(db_url)
+    bad = notice(url=URL.replace("1398650", "1398653"))
+    bad.date_candidates = "not a list"  # type: ignore[assignment]  # the dates stage fails on it
+    with caplog.at_level(logging.ERROR):
+        returned = run_items(pipeline_for(db_url, worker=True), [bad])
+    assert isinstance(returned[0], FailedPage) and returned[0].kind == "pipeline-error"
+    assert any("DatesPipeline failed on" in record.getMessage() and record.exc_text for record in caplog.records)
+
+
+def test_a_dead_worker_leaves_the_rest_of_the_crawl_to_the_inline_chain(
+    tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    db_url = f"sqlite:///{tmp_path / 'scs.sqlite3'}"
+    Store(db_url)
+    pipeline = pipeline_for(db_url, worker=True)
+    with caplog.at_level(logging.ERROR):
+        returned = run_items(pipeline, items(), kill_worker_after=1)
+    assert [type(item).__name__ for item in returned][:2] == ["NoticeItem", "NoticeItem"]
+    notices, quarantined = stored(db_url)
+    assert len(notices) == 2 and len(quarantined) == 2  # nothing lost
+    assert pipeline.stats.values["scs/notices/new"] == 2
+    assert any("pipeline worker" in record.getMessage() for record in caplog.records)
