@@ -67,7 +67,22 @@ _WAF_PRODUCT_MARKERS = re.compile(r"yunsuo_session_verify|safedog|/waf_|errorpag
 _WAF_STATUSES = {403, 405, 412, 418, 429, 493, 494, 503}
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.IGNORECASE | re.DOTALL)
-_SPACE = re.compile(r"\s+")
+_VCODE_COOKIE = re.compile(r"(?:^|;|,)\s*vcode=1\b")
+
+# The case-insensitive marker patterns try every alternative at every character of the page, which
+# costs far more than everything else here. Each is first looked for by the ASCII literals that any
+# match of it contains (each needle list is its pattern's own), with `in` on the page's ASCII
+# characters (lower-cased for a case-insensitive pattern); the pattern runs only when one is there.
+# Dropping the other characters keeps every ASCII run whole, and lower-casing finds every
+# case-insensitive match except where re folds a non-ASCII letter to an ASCII one (İ ı ſ K): a page
+# holding one of those runs the case-insensitive patterns unfiltered.
+_FOLDS_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")
+_JSL_CLEARANCE_NEEDLES = (b"jsl_clearance",)
+_RUISHU_TS_NEEDLES = (b"$_ts",)  # every alternative of _RUISHU_TS spells `$_ts` (case-sensitive)
+_RUISHU_META_BLOB_NEEDLES = (b'content="{qqq',)
+_RUISHU_SCRIPT_NEEDLES = (b"r='m'", b"r='m\"", b'r="m"', b"r=\"m'")
+_CAPTCHA_MARKUP_NEEDLES = (b"vcodepop", b"tianai-captcha", b"geetest_", b"captcha", b"nc_1_wrapper", b"verify-code")
+_WAF_PRODUCT_NEEDLES = (b"yunsuo_session_verify", b"safedog", b"/waf_", b"errorpage.waf", b"__waf")
 
 
 @dataclass(frozen=True)
@@ -83,13 +98,15 @@ def detect_block(status: int, headers: Mapping[Any, Any] | None, body: bytes | s
     """The block this response is, or None for an ordinary page (which may still be an error page)."""
     text = _as_text(body)
     cookies = _header(headers, "set-cookie")
+    ascii_text = text.encode("ascii", "ignore")
+    folded = None if any(letter in text for letter in _FOLDS_TO_ASCII) else ascii_text.lower()
     visible = _visible_text(text)
     title = _title(text)
     short = len(visible) <= _SHORT_PAGE_CHARS
 
     # `__jsluid_*` alone is set on ordinary pages of JSL-fronted sites; only the clearance
     # challenge (script or 521/512 status) means the content was withheld.
-    if _JSL_CLEARANCE.search(text) and (short or status in (521, 512)):
+    if _search(_JSL_CLEARANCE, text, folded, _JSL_CLEARANCE_NEEDLES) and (short or status in (521, 512)):
         return BlockVerdict("jsl", f"加速乐 challenge (HTTP {status}; __jsl_clearance cookie script)")
     if status in (521, 512) and (
         _JSL_SCRIPT.search(text) or _JSL_UID.search(cookies) or _JSL_CLEARANCE.search(cookies) or not visible
@@ -98,17 +115,21 @@ def detect_block(status: int, headers: Mapping[Any, Any] | None, body: bytes | s
 
     ruishu_marks = [
         name
-        for name, pattern in (("$_ts", _RUISHU_TS), ("meta blob", _RUISHU_META_BLOB), ("r='m' script", _RUISHU_SCRIPT))
-        if pattern.search(text)
+        for name, pattern, haystack, needles in (
+            ("$_ts", _RUISHU_TS, ascii_text, _RUISHU_TS_NEEDLES),  # case-sensitive
+            ("meta blob", _RUISHU_META_BLOB, folded, _RUISHU_META_BLOB_NEEDLES),
+            ("r='m' script", _RUISHU_SCRIPT, folded, _RUISHU_SCRIPT_NEEDLES),
+        )
+        if _search(pattern, text, haystack, needles)
     ]
     if "$_ts" in ruishu_marks or len(ruishu_marks) >= 2:
         return BlockVerdict("ruishu", f"瑞数 bootstrap page (HTTP {status}; {', '.join(ruishu_marks)})")
 
     if _CAPTCHA_JSON.search(text[:2000]):
         return BlockVerdict("captcha", f"captcha required (HTTP {status}; API code 40001)")
-    if re.search(r"(?:^|;|,)\s*vcode=1\b", cookies):
+    if _VCODE_COOKIE.search(cookies):
         return BlockVerdict("captcha", f"captcha required (HTTP {status}; vcode=1 cookie)")
-    markup = _CAPTCHA_MARKUP.search(text)
+    markup = _search(_CAPTCHA_MARKUP, text, folded, _CAPTCHA_MARKUP_NEEDLES)
     if markup and (short or status >= 400):
         return BlockVerdict("captcha", f"captcha widget on the page (HTTP {status}; {markup.group(0)!r})")
     phrase = _first_phrase(_CAPTCHA_PHRASES, title) or (short and _first_phrase(_CAPTCHA_PHRASES, visible))
@@ -120,7 +141,7 @@ def detect_block(status: int, headers: Mapping[Any, Any] | None, body: bytes | s
     )
     if phrase:
         return BlockVerdict("waf", f"firewall or rate-limit page (HTTP {status}; {phrase!r})")
-    product = _WAF_PRODUCT_MARKERS.search(text) or _WAF_PRODUCT_MARKERS.search(cookies)
+    product = _search(_WAF_PRODUCT_MARKERS, text, folded, _WAF_PRODUCT_NEEDLES) or _WAF_PRODUCT_MARKERS.search(cookies)
     if product and (short or status in _WAF_STATUSES):
         return BlockVerdict("waf", f"firewall page (HTTP {status}; {product.group(0)!r})")
     if status == 429:
@@ -156,8 +177,21 @@ def _header(headers: Mapping[Any, Any] | None, name: str) -> str:
     return "; ".join(values)
 
 
+def _search(
+    pattern: re.Pattern[str], text: str, haystack: bytes | None, needles: tuple[bytes, ...]
+) -> re.Match[str] | None:
+    """`pattern.search(text)`, skipped when `haystack` lacks every literal that a match would contain.
+
+    `haystack` is the text's ASCII characters, lower-cased for a case-insensitive pattern; None: search.
+    """
+    if haystack is not None and not any(needle in haystack for needle in needles):
+        return None
+    return pattern.search(text)
+
+
 def _visible_text(html: str) -> str:
-    return _SPACE.sub("", _TAG.sub(" ", html))
+    """The text outside tags, scripts and styles, without any whitespace (split() splits on what `\\s` matches)."""
+    return "".join(_TAG.sub(" ", html).split())
 
 
 def _title(html: str) -> str:

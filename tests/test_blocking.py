@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crawler import blocking
 from crawler.blocking import detect_block
 
 JSL_521 = (
@@ -102,3 +103,38 @@ def test_verdict_names_kind_and_reason():
     assert verdict is not None
     assert str(verdict).startswith("waf: ")
     assert "访问受限" in verdict.reason
+
+
+# Marker spellings the literal pre-check must not miss: any case, and the non-ASCII letters that re's
+# case-insensitive matching folds to ASCII ones (ſ to s, K to k, İ and ı to i), which lower() does not.
+MARKER_SPELLINGS = [
+    '<div class="Captcha-Container"></div>',
+    '<div id="TIANAI-CAPTCHA"></div>',
+    '<div class="x VCodePop"></div>',
+    '<div class="GEETEST_panel"></div>',
+    '<div id="NC_1_wrapper"></div>',
+    '<div class="Verify-Code"></div>',
+    '<div class="verİfy-code"></div>',
+    '<div class="ſlidecaptcha"></div>',
+    "<script>var a = 'JSL_Clearance_s';</script>",
+    "<script>var a = 'jſl_clearance_s';</script>",
+    "<p>SafeDog</p>",
+    "<p>ſafedog</p>",
+    "<img src='/WAF_block.png'>",
+    "<a href='ErrorPage.WAF'>x</a>",
+    "<p>yunsuo_ſession_verıfy</p>",
+    '<meta name="x" CONTENT="{QQQ.b"><script src="/a.js" R="M"></script>',
+    '<meta name="x" content="{qqQ"><script src="/a.js" r="M\'></script>',
+    "<script>$_ts.nsd=1;</script>",
+    "<script>window[ '$_ts' ]</script>",
+]
+
+
+@pytest.mark.parametrize("marker", MARKER_SPELLINGS)
+@pytest.mark.parametrize("status", [200, 403, 521])
+@pytest.mark.parametrize("filler", ["", "<p>" + "正文内容" * 200 + "</p>"])
+def test_literal_precheck_gives_the_verdicts_of_the_bare_patterns(monkeypatch, marker, status, filler):
+    body = f"<html><head><title>通知</title></head><body>{filler}{marker}{filler}</body></html>"
+    verdict = detect_block(status, {}, body)
+    monkeypatch.setattr(blocking, "_search", lambda pattern, text, haystack, needles: pattern.search(text))
+    assert verdict == detect_block(status, {}, body)
