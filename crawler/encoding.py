@@ -79,6 +79,7 @@ def _common_hanzi() -> str:
 _CANDIDATE = re.compile(r"[^\x00-\x7f\s]+")
 _CJK = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]+")
 _COMMON_HANZI = re.compile("[" + "".join(c for c in _common_hanzi() if _CJK.match(c)) + "]+")
+_ASCII_OR_COMMON_HANZI = re.compile("[\x00-\x7f" + _COMMON_HANZI.pattern[1:])
 _SUSPICIOUS_NOT_CJK = re.compile(
     "["
     + re.escape(
@@ -96,10 +97,17 @@ def _count(pattern: re.Pattern[str], text: str) -> int:
 
 
 def _candidates_and_suspicious(text: str) -> tuple[int, int]:
-    """(non-ASCII non-space characters, those of them that look like mis-decoding)."""
-    cjk = _count(_CJK, text)
-    suspicious = _count(_SUSPICIOUS_NOT_CJK, text) + cjk - (_count(_COMMON_HANZI, text) if cjk else 0)
-    return _count(_CANDIDATE, text), suspicious
+    """(non-ASCII non-space characters, those of them that look like mis-decoding).
+
+    ASCII and common hanzi, most of real text, are taken out first (in long runs, so at little cost): ASCII is in
+    no class, and a common hanzi is a candidate, CJK and not suspicious. The other classes are counted over what
+    is left, which is short.
+    """
+    rest = _ASCII_OR_COMMON_HANZI.sub("", text)
+    common = len(text) - len(rest) - len(text.encode("ascii", "ignore"))
+    cjk = common + _count(_CJK, rest)
+    suspicious = _count(_SUSPICIOUS_NOT_CJK, rest) + cjk - common
+    return common + _count(_CANDIDATE, rest), suspicious
 
 
 def mojibake_ratio(text: str) -> float:

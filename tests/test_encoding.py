@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crawler import encoding
 from crawler.encoding import codec_for_label, decode_html, is_mojibake, mojibake_ratio
 
 PROSE = (
@@ -88,3 +89,25 @@ def test_mis_decoded_text_is_mojibake(garbled):
 def test_clean_text_is_not_mojibake(clean):
     assert not is_mojibake(clean)
     assert mojibake_ratio(clean) < 0.3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PROSE,
+        RARE_NAME,
+        PROSE.encode("utf-8").decode("gbk", errors="replace"),
+        PROSE.encode("utf-8").decode("latin-1"),
+        PROSE.encode("utf-8").decode("cp1252", errors="replace"),
+        "ascii only, 123",
+        "\u3000全角空格\u00a0·×°\ue000\ufffd㐀䶵鿿",
+        "",
+    ],
+)
+def test_counts_are_those_of_the_character_classes(text):
+    """The run-removal shortcut counts what checking every character against each class counts."""
+    cjk = sum(1 for char in text if encoding._CJK.fullmatch(char))
+    common = sum(1 for char in text if encoding._COMMON_HANZI.fullmatch(char))
+    suspicious = sum(1 for char in text if encoding._SUSPICIOUS_NOT_CJK.fullmatch(char)) + cjk - common
+    candidates = sum(1 for char in text if encoding._CANDIDATE.fullmatch(char))
+    assert encoding._candidates_and_suspicious(text) == (candidates, suspicious)
