@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.extract import (
+    _SPACES,
     attachment_type,
     clean_text,
     clean_title,
@@ -217,3 +218,22 @@ def test_detail_page_shortcuts() -> None:
     assert page.publisher == "国务院办公厅"
     assert page.doc_number == "国办发〔2025〕24号"
     assert page.labelled_dates == [("成文日期", "2025年07月08日"), ("发布日期", "2025年07月15日")]
+
+
+EVERY_SPACE = "".join(chr(code) for code in range(0x110000) if _SPACES.match(chr(code)))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        EVERY_SPACE,
+        f"{EVERY_SPACE}a{EVERY_SPACE}b{EVERY_SPACE}",
+        "a".join(EVERY_SPACE),
+        "\u200b\u200b标题\ufeff",
+        "  a  b\u3000\u3000c\n",
+        "不变的文本",
+        "\u200c\u2060\u00ad",  # not spaces: kept
+    ],
+)
+def test_clean_text_is_the_spaces_regex(raw: str) -> None:
+    assert clean_text(raw) == _SPACES.sub(" ", raw).strip()
