@@ -711,14 +711,16 @@ def _fast_extract(root: lxml.etree._Element, url: str) -> DetailPage | None:
     if container is None:
         return None  # no container: the html.parser path decides between an empty body and the fallback
     meta = _x_meta(root)
-    fields = _x_labelled_fields(root, container)
+    # Nothing below changes the tree: the strings holding a label or `时间` are found in one pass.
+    holding_label, holding_time = _x_ancestors_of_strings(root, (_HAS_KNOWN_LABEL, _HAS_TIME_LABEL))
+    fields = _x_labelled_fields(root, container, holding_label)
     return DetailPage(
         title=_x_title(root, meta, fields),
         body=_x_container_text(container),
         meta=meta,
         fields=fields,
         attachments=_x_attachments(root, url),
-        byline_dates=_x_byline_dates(root, container),
+        byline_dates=_x_byline_dates(root, container, holding_time),
         flags=[],
     )
 
@@ -751,21 +753,30 @@ def _x_next_element(element: lxml.etree._Element, names: frozenset[str] | None =
     return next(element.itersiblings(*names) if names else element.itersiblings(lxml.etree.Element), None)
 
 
-def _x_ancestors_of_strings(root: lxml.etree._Element, pattern: re.Pattern[str]) -> set[lxml.etree._Element]:
-    holding: set[lxml.etree._Element] = set()
+def _x_ancestors_of_strings(
+    root: lxml.etree._Element, patterns: tuple[re.Pattern[str], ...]
+) -> list[set[lxml.etree._Element]]:
+    """Per pattern, the elements with a string (a text or a tail) matching it among their descendants."""
+    holding: list[set[lxml.etree._Element]] = [set() for _ in patterns]
     for node in root.iter(lxml.etree.Element):
-        if node.text and pattern.search(node.text):
-            holding.add(node)
-            holding.update(node.iterancestors())
-        if node.tail and pattern.search(node.tail):
-            parent = node.getparent()
-            if parent is not None:
-                holding.add(parent)
-                holding.update(parent.iterancestors())
+        text, tail = node.text, node.tail
+        if not text and not tail:
+            continue
+        for pattern, found in zip(patterns, holding, strict=True):
+            if text and pattern.search(text):
+                found.add(node)
+                found.update(node.iterancestors())
+            if tail and pattern.search(tail):
+                parent = node.getparent()
+                if parent is not None:
+                    found.add(parent)
+                    found.update(parent.iterancestors())
     return holding
 
 
-def _x_labelled_fields(root: lxml.etree._Element, exclude: lxml.etree._Element) -> dict[str, str]:
+def _x_labelled_fields(
+    root: lxml.etree._Element, exclude: lxml.etree._Element, holding_label: set[lxml.etree._Element]
+) -> dict[str, str]:
     fields: dict[str, str] = {}
 
     def keep(label: str, value: str) -> None:
@@ -800,7 +811,6 @@ def _x_labelled_fields(root: lxml.etree._Element, exclude: lxml.etree._Element) 
             keep(label, _split_labelled_line(parent_text).get(label, ""))
         elif sibling is not None:
             keep(label, _x_text(sibling, " "))
-    holding_label = _x_ancestors_of_strings(root, _HAS_KNOWN_LABEL)
     for line_element in _x_tags(root, _LINE_TAGS):
         if line_element not in holding_label:
             continue
@@ -899,14 +909,15 @@ def _x_attachments(root: lxml.etree._Element, page_url: str) -> list[Attachment]
     return attachments
 
 
-def _x_byline_dates(root: lxml.etree._Element, exclude: lxml.etree._Element) -> list[str]:
+def _x_byline_dates(
+    root: lxml.etree._Element, exclude: lxml.etree._Element, holding_time: set[lxml.etree._Element]
+) -> list[str]:
     dates: list[str] = []
     for element in _x_in_order(_BYLINE_GROUP, _x_select(_BYLINE_GROUP, root)):
         for match in _DATE_IN_TEXT.finditer(clean_text(_x_text(element, " "))):
             date = match.group(0).strip()
             if date not in dates:
                 dates.append(date)
-    holding_time = _x_ancestors_of_strings(root, _HAS_TIME_LABEL)
     for element in _x_tags(root, _TIMED_LINE_TAGS):
         if element not in holding_time:
             continue
