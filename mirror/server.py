@@ -126,6 +126,11 @@ class MirrorServer:
 
     def __init__(self, port: int = 0, fixtures_dir: Path = FIXTURES_DIR) -> None:
         self.fixtures = load_fixtures(fixtures_dir)
+        # Looked up by (method, host, path), then matched on query and form: a generated site has thousands of pages.
+        self.index: dict[tuple[str, str, str], list[Fixture]] = {}
+        for host, fixtures in self.fixtures.items():
+            for fixture in fixtures:
+                self.index.setdefault((fixture.method, host, fixture.path), []).append(fixture)
         self.hits: list[Hit] = []
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_class(self))
@@ -147,17 +152,20 @@ class MirrorServer:
         headers: dict[str, str] | None = None,
     ) -> Reply:
         """The reply to one request (and its entry in the hit log)."""
-        match_method = "GET" if method == "HEAD" else method
-        fixtures = self.fixtures.get(host, [])
-        matches = [fixture for fixture in fixtures if fixture.matches(match_method, path, query, form)]
-        if matches:
-            best = max(matches, key=lambda fixture: fixture.specificity)
-            reply = Reply(best.status, best.headers, best.body_path.read_bytes())
-        else:
-            reply = NOT_FOUND
+        reply = self.reply_for(method, host, path, query, form)
         with self._lock:
             self.hits.append(Hit(method, host, path, query, form, reply.status, dict(headers or {})))
         return reply
+
+    def reply_for(self, method: str, host: str, path: str, query: dict[str, str], form: dict[str, str]) -> Reply:
+        """The most specific fixture matching the request, or 404."""
+        match_method = "GET" if method == "HEAD" else method
+        candidates = self.index.get((match_method, host, path), [])
+        matches = [fixture for fixture in candidates if fixture.matches(match_method, path, query, form)]
+        if not matches:
+            return NOT_FOUND
+        best = max(matches, key=lambda fixture: fixture.specificity)
+        return Reply(best.status, best.headers, best.body_path.read_bytes())
 
     def hits_for(self, host: str) -> list[Hit]:
         with self._lock:

@@ -20,22 +20,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mirror.server import NOT_FOUND, MirrorServer, Reply
+from mirror.server import MirrorServer, Reply
 
 
 class BenchMirror(MirrorServer):
-    """The mirror, with fixtures looked up by (method, host, path) and the time of the first request kept.
-
-    The benchmark site has thousands of pages; the stock server compares every fixture
-    per request, which would make the mirror, not the crawler, the measured bottleneck.
-    """
+    """The mirror without the hit log (thousands of pages), keeping the time of the first request."""
 
     def __init__(self, fixtures_dir: Path) -> None:
         super().__init__(port=0, fixtures_dir=fixtures_dir)
-        self.index: dict[tuple[str, str, str], list[Any]] = {}
-        for host, fixtures in self.fixtures.items():
-            for fixture in fixtures:
-                self.index.setdefault((fixture.method, host, fixture.path), []).append(fixture)
         self.first_request_at: float | None = None
         self.requests = 0
         self._count_lock = threading.Lock()
@@ -43,16 +35,11 @@ class BenchMirror(MirrorServer):
     def respond(
         self, method: str, host: str, path: str, query: dict[str, str], form: dict[str, str], *_: Any, **__: Any
     ) -> Reply:
-        """As the stock server's (whatever else it is passed), without the hit log: thousands of pages."""
         with self._count_lock:
             if self.first_request_at is None:
                 self.first_request_at = time.perf_counter()
             self.requests += 1
-        matches = [f for f in self.index.get((method, host, path), []) if f.matches(method, path, query, form)]
-        if not matches:
-            return NOT_FOUND
-        best = max(matches, key=lambda fixture: fixture.specificity)
-        return Reply(best.status, best.headers, best.body_path.read_bytes())
+        return self.reply_for(method, host, path, query, form)
 
 
 # -- the child side ------------------------------------------------------------------------------
