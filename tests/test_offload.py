@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from scrapy.settings import Settings
 from sqlalchemy import select
+from test_stages import URL, FakeStats, notice
 
 from crawler.items import FailedPage
 from pipelines.offload import StagesPipeline
 from store.db import Store
 from store.models import Notice, QuarantinedPage
-from tests.test_stages import URL, FakeStats, notice
 
 
 def pipeline_for(db_url: str, *, worker: bool) -> StagesPipeline:
