@@ -107,3 +107,27 @@ def test_a_dead_worker_leaves_the_rest_of_the_crawl_to_the_inline_chain(
     assert len(notices) == 2 and len(quarantined) == 2  # nothing lost
     assert pipeline.stats.values["scs/notices/new"] == 2
     assert any("pipeline worker" in record.getMessage() for record in caplog.records)
+
+
+def test_the_crawlers_of_one_process_share_one_worker(tmp_path: Any) -> None:
+    db_url = f"sqlite:///{tmp_path / 'scs.sqlite3'}"
+    Store(db_url)
+    first, second = pipeline_for(db_url, worker=True), pipeline_for(db_url, worker=True)
+
+    async def run() -> tuple[Any, Any, bool]:
+        await asyncio.gather(first.open_spider(), second.open_spider())  # as `scs crawl` opens its sources
+        assert first.worker is not None
+        shared = first.worker is second.worker
+        returned = await asyncio.gather(
+            first.process_item(notice()), second.process_item(notice(url=URL.replace("1398650", "1398651")))
+        )
+        await first.close_spider()
+        still_running = second.worker is not None and second.worker.process.is_alive()
+        await second.close_spider()
+        return shared, returned, still_running
+
+    shared, returned, still_running = asyncio.run(run())
+    assert shared and still_running  # the worker outlives the first crawler to close, not the last
+    assert [type(item).__name__ for item in returned] == ["NoticeItem", "NoticeItem"]
+    assert (first.stats.values["scs/notices/new"], second.stats.values["scs/notices/new"]) == (1, 1)
+    assert len(stored(db_url)[0]) == 2
