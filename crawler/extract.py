@@ -15,6 +15,7 @@ fast path on lxml (the `_x_` functions) that mirrors the BeautifulSoup one exact
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -811,16 +812,29 @@ def _x_labelled_fields(
             keep(label, _split_labelled_line(parent_text).get(label, ""))
         elif sibling is not None:
             keep(label, _x_text(sibling, " "))
-    for line_element in _x_tags(root, _LINE_TAGS):
-        if line_element not in holding_label:
-            continue
-        if line_element in excluded or _x_tags(line_element, _BLOCK_TAGS):
-            continue
-        text = clean_text(_x_text(line_element, " "))
-        if len(text) <= 160:
-            for label, value in _split_labelled_line(text).items():
-                keep(label, value)
+
+    def skipped(line: lxml.etree._Element) -> bool:
+        return line in excluded or bool(_x_tags(line, _BLOCK_TAGS))
+
+    for text in _x_short_lines(root, _LINE_TAGS, holding_label, skipped, 160):
+        for label, value in _split_labelled_line(text).items():
+            keep(label, value)
     return fields
+
+
+def _x_short_lines(
+    root: lxml.etree._Element,
+    tags: frozenset[str],
+    holding: set[lxml.etree._Element],
+    skipped: Callable[[lxml.etree._Element], bool],
+    max_chars: int,
+) -> Iterator[str]:
+    """In document order, the cleaned text of each `tags` element in `holding` and not `skipped`, if short enough."""
+    for element in _x_tags(root, tags):
+        if element in holding and not skipped(element):
+            text = clean_text(_x_text(element, " "))
+            if len(text) <= max_chars:
+                yield text
 
 
 def _x_container_text(container: lxml.etree._Element) -> str:
@@ -918,14 +932,12 @@ def _x_byline_dates(
             date = match.group(0).strip()
             if date not in dates:
                 dates.append(date)
-    for element in _x_tags(root, _TIMED_LINE_TAGS):
-        if element not in holding_time:
-            continue
-        if element is exclude or _in_tree(element, exclude):
-            continue
-        text = clean_text(_x_text(element, " "))
-        if len(text) <= 120:
-            for match in _TIMED_LINE.finditer(text):
-                if match.group(1).strip() not in dates:
-                    dates.append(match.group(1).strip())
+
+    def skipped(line: lxml.etree._Element) -> bool:
+        return line is exclude or _in_tree(line, exclude)
+
+    for text in _x_short_lines(root, _TIMED_LINE_TAGS, holding_time, skipped, 120):
+        for match in _TIMED_LINE.finditer(text):
+            if match.group(1).strip() not in dates:
+                dates.append(match.group(1).strip())
     return dates
