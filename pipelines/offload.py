@@ -68,9 +68,10 @@ class PipelineWorker:
         self.writer: asyncio.StreamWriter | None = None
         self.waiting: collections.deque[asyncio.Future[tuple[str, Any]]] = collections.deque()
         self.answers: asyncio.Task[None] | None = None
-        self.started: asyncio.Future[None] | None = None
+        # Started at once (on the running loop); crawlers opening meanwhile wait for the same start.
+        self.started = asyncio.ensure_future(self._start())
 
-    async def start(self) -> None:
+    async def _start(self) -> None:
         ours, theirs = socket.socketpair()
         self.process = multiprocessing.get_context("spawn").Process(
             target=_worker_main, args=(theirs, *self.key), name="scs-pipeline", daemon=True
@@ -145,11 +146,9 @@ class StagesPipeline:
         key = (self.database_url, self.run_id)
         if key not in _workers:
             _workers[key] = PipelineWorker(*key)
-            _workers[key].started = asyncio.ensure_future(_workers[key].start())
         self.worker = _workers[key]
         self.worker.users += 1
-        assert self.worker.started is not None
-        await self.worker.started  # crawlers opening meanwhile wait for the same start
+        await self.worker.started
 
     async def process_item(self, item: Any) -> Any:
         if self.worker is not None and self.worker.alive:
