@@ -188,11 +188,20 @@ class StorePipeline:
         return item
 
 
+_STAGES_BEFORE_STORE = (NormalizePipeline(), DatesPipeline(), ClassifyPipeline())  # stateless
+
+
+def prepared(item: Any) -> Any:
+    """The item after normalise → dates → classify: everything but the store."""
+    for stage in _STAGES_BEFORE_STORE:
+        item = stage.process_item(item)
+    return item
+
+
 class StageChain:
     """normalise → dates → classify → store for one item, the store counting outcomes into `stats`."""
 
     def __init__(self, database_url: str | None, run_id: int | None, stats: Any) -> None:
-        self.stages = (NormalizePipeline(), DatesPipeline(), ClassifyPipeline())
         self.store = StorePipeline(database_url, run_id, stats)
 
     def open(self) -> None:
@@ -202,6 +211,4 @@ class StageChain:
         self.store.close_spider()
 
     def process(self, item: Any) -> Any:
-        for stage in self.stages:
-            item = stage.process_item(item)
-        return self.store.process_item(item)
+        return self.store.process_item(prepared(item))

@@ -10,17 +10,17 @@ from typing import Any
 import pytest
 from scrapy.settings import Settings
 from sqlalchemy import select
-from test_stages import URL, FakeStats, notice
+from test_stages import URL, notice
 
 from crawler.items import FailedPage
-from pipelines.offload import StagesPipeline
+from pipelines.offload import CountingStats, StagesPipeline
 from store.db import Store
 from store.models import Notice, QuarantinedPage
 
 
 def pipeline_for(db_url: str, *, worker: bool) -> StagesPipeline:
     settings = Settings({"SCS_DATABASE_URL": db_url, "SCS_PIPELINE_WORKER": worker})
-    return StagesPipeline.from_crawler(SimpleNamespace(settings=settings, stats=FakeStats()))
+    return StagesPipeline.from_crawler(SimpleNamespace(settings=settings, stats=CountingStats()))
 
 
 def run_items(pipeline: StagesPipeline, items: list[Any], *, kill_worker_after: int | None = None) -> list[Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from types import SimpleNamespace
 from typing import Any
 
@@ -12,6 +11,7 @@ from scrapy.settings import Settings
 from sqlalchemy import select
 
 from crawler.items import Attachment, DateCandidate, FailedPage, NoticeItem
+from pipelines.offload import CountingStats
 from pipelines.stages import ClassifyPipeline, DatesPipeline, NormalizePipeline, StorePipeline
 from store.db import Store
 from store.models import Notice, QuarantinedPage
@@ -112,17 +112,9 @@ def test_a_crash_in_one_stage_quarantines_that_notice_only(monkeypatch: pytest.M
     assert result.kind == "pipeline-error" and "lexicon exploded" in result.reason
 
 
-class FakeStats:
-    def __init__(self) -> None:
-        self.values: Counter[str] = Counter()
-
-    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
-        self.values[key] += count
-
-
 def test_store_pipeline_upserts_and_quarantines(db_url: str) -> None:
     Store(db_url)  # migrated by the command that starts a crawl
-    crawler = SimpleNamespace(settings=Settings({"SCS_DATABASE_URL": db_url}), stats=FakeStats())
+    crawler = SimpleNamespace(settings=Settings({"SCS_DATABASE_URL": db_url}), stats=CountingStats())
     pipeline = StorePipeline.from_crawler(crawler)
     pipeline.open_spider()
     try:

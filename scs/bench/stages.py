@@ -148,17 +148,11 @@ def bench_tagging(run: BenchRun) -> dict[str, float]:
 def bench_store(run: BenchRun) -> dict[str, float]:
     """Notices per second written to a fresh SQLite database, then saved again unchanged (one transaction each,
     as the store pipeline does); and a whole re-crawl of the unchanged site through our pipeline."""
-    from pipelines.stages import ClassifyPipeline, DatesPipeline, NormalizePipeline
+    from pipelines.stages import prepared
     from store.db import Store
     from store.repository import save_notice
 
-    stages = (NormalizePipeline(), DatesPipeline(), ClassifyPipeline())
-    items = []
-    for index in range(run.notices):
-        item = notice_item(generate_notice(index))
-        for stage in stages:
-            item = stage.process_item(item)
-        items.append(item)
+    items = [prepared(notice_item(generate_notice(index))) for index in range(run.notices)]
     store = Store(run.fresh_database("store"))
     timings = {}
     try:
