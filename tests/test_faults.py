@@ -173,17 +173,23 @@ def test_a_50_mb_page_is_cut_off_and_recorded(crawl: FaultyCrawl) -> None:
     assert len(outcome) == 1 and outcome != ["stored"], outcome
 
 
+def stored_notice(crawl: FaultyCrawl, path: str) -> Notice:
+    """The notice stored for the NDRC page at `path` (its attributes loaded: sessions do not expire on commit)."""
+    store = Store(crawl.db_url, upgrade=False)
+    with store.session() as session:
+        notice = session.scalars(select(Notice).where(Notice.url == f"https://{NDRC}{path}")).one()
+    store.dispose()
+    return notice
+
+
 def test_a_utf8_page_declared_gbk_is_never_stored_as_mojibake(crawl: FaultyCrawl) -> None:
     path = f"{TZ}/202506/t20250624_1398755.html"
     outcome = crawl.outcome(path)
     assert len(outcome) == 1, outcome
     if outcome == ["stored"]:
-        store = Store(crawl.db_url, upgrade=False)
-        with store.session() as session:
-            notice = session.scalars(select(Notice).where(Notice.url == f"https://{NDRC}{path}")).one()
-            assert notice.title == "国家发展改革委关于降低部分地区跨省跨区专项工程输电价格的通知"
-            assert "鍏" not in notice.body and "鍙" not in notice.body
-        store.dispose()
+        notice = stored_notice(crawl, path)
+        assert notice.title == "国家发展改革委关于降低部分地区跨省跨区专项工程输电价格的通知"
+        assert "鍏" not in notice.body and "鍙" not in notice.body
 
 
 def test_gbk_bytes_declared_utf8_are_never_stored_garbled(crawl: FaultyCrawl) -> None:
@@ -191,12 +197,9 @@ def test_gbk_bytes_declared_utf8_are_never_stored_garbled(crawl: FaultyCrawl) ->
     outcome = crawl.outcome(path)
     assert len(outcome) == 1, outcome
     if outcome == ["stored"]:
-        store = Store(crawl.db_url, upgrade=False)
-        with store.session() as session:
-            notice = session.scalars(select(Notice).where(Notice.url == f"https://{NDRC}{path}")).one()
-            assert notice.title == "国家发展改革委关于降低部分地区跨省跨区专项工程输电价格的通知"
-            assert "\ufffd" not in notice.title + notice.body
-        store.dispose()
+        notice = stored_notice(crawl, path)
+        assert notice.title == "国家发展改革委关于降低部分地区跨省跨区专项工程输电价格的通知"
+        assert "\ufffd" not in notice.title + notice.body
 
 
 def test_html_where_json_was_expected_is_recorded(crawl: FaultyCrawl) -> None:
