@@ -342,15 +342,16 @@ _INTERPRET = re.compile(r"解读|答记者问|政策问答|问答")
 _CONSULT = re.compile(r"征求意见|意见稿|草案|拟(?!定|任|录|聘|授)|或将")
 _REPLY = re.compile(r"答复|^评|述评|评论")
 _COVER_ISSUE = re.compile(r"印发|转发|颁布")
-_MEETING = re.compile(r"召开|会议|座谈会|推进会|调度会|研讨会|培训班|联席会")
+_MEETING = re.compile(r"召开|会议|座谈会|推进会|调度会|部署会|研讨会|培训班|联席会|论坛|举办")
 _CAMPAIGN = re.compile(r"专项行动|专项治理|专项整治|集中整治|宣传月|宣传周|宣传日|主题活动|百日行动|攻坚行动")
-_LAUNCH = re.compile(r"上线|启动|启用|试运行|正式运行|开通|投入使用|揭牌|推广期|将[^，,。]{0,15}开展")
-_CASE = re.compile(r"典型案例|案例|处罚决定|曝光台?")
+_LAUNCH = re.compile(r"上线|启动|启用|试运行|正式运行|投入运行|开通|投入使用|投用|揭牌|推广期|将[^，,。]{0,15}开展")
+_CASE = re.compile(r"典型案例|案例|处罚|查处|曝光")
 _LIST_NAME = re.compile(r"名单|名录|黑榜|红榜")
 _LIST_ACT = re.compile(r"\d+\s*(?:家|户|名|个|人|批)|被纳入|被列入|上了|公布|发布|曝光|移出")
 _ISSUE_VERB = re.compile(r"印发|发布|出台|出炉|施行|试行|签署|颁布|公布|制定|修订")
 _VERB_GENRE = re.compile(r"(?:印发|发布|出台|签署|试行|制定|公布)(.{0,10})")
 _COUNT = re.compile(r"(\d+)\s*(?:家|户)")
+_CARRIED = re.compile(r"(?:印发|转发|发布|公布)(.+?)的(?:通知|公告|通告)$")
 
 
 def clean_title(title: str) -> str:
@@ -403,7 +404,7 @@ def document_title(title: str) -> str:
     quoted = _QUOTED.search(title)
     if quoted:
         return quoted.group(1)
-    carried = re.search(r"(?:印发|转发|发布|公布)(.+?)的(?:通知|公告|通告)$", title)
+    carried = _CARRIED.search(title)
     if carried:
         return carried.group(1)
     about = re.search(r"关于(.+?)的?(?:补充|紧急)?(?:通知|公告|通告|通报)$", title)
@@ -414,13 +415,15 @@ def document_title(title: str) -> str:
 
 def read_genre(title: str) -> Genre | None:
     """The genre of what the notice is about: of the quoted or carried document, else of the notice itself."""
-    document = _TRAILING_ASIDES.sub("", document_title(title))
-    for text in (document, re.sub(r"[（(][^）)]*[）)]", "", document)):
-        found = genre_ending(text.strip())
-        if found is not None:
-            return found
-    if _QUOTED.search(title):  # a quoted document of unknown genre: not the cover notice's genre
-        return None
+    cleaned = clean_title(title)
+    if _QUOTED.search(cleaned) or _CARRIED.search(cleaned):
+        document = _TRAILING_ASIDES.sub("", document_title(title))
+        for text in (document, re.sub(r"[（(][^）)]*[）)]", "", document)):
+            found = genre_ending(text.strip())
+            if found is not None:
+                return found
+        if _QUOTED.search(cleaned):  # a quoted document of unknown genre: not the cover notice's genre
+            return None
     found = genre_ending(_head(title))
     if found is not None:
         return found
@@ -517,12 +520,15 @@ class Reading:
     mechanisms: tuple[str, ...]
     sector: str
     count: int | None  # entities named in a list
+    launched: str = ""  # what a launch puts in service: platform, pilot …
+    typical_cases: bool = True  # a case event publishes typical cases (典型案例) rather than reports penalties
 
 
 def read_notice(title: str, publisher: str, tags: dict[str, list[str]], terms: list[str], body: str = "") -> Reading:
     codes = list(tags.get("locations", []))
     topic, mechanisms, sector = _topic(title, tags, terms)
     count = _COUNT.search(_QUOTED.sub("", clean_title(title)))
+    launched = next((entry.en for entry in glossary_matches(clean_title(title), "launched")), "")
     return Reading(
         event=read_event(title),
         place=place_name(codes),
@@ -533,6 +539,8 @@ def read_notice(title: str, publisher: str, tags: dict[str, list[str]], terms: l
         mechanisms=tuple(mechanisms),
         sector=sector,
         count=int(count.group(1)) if count else None,
+        launched="" if launched in topic else launched,
+        typical_cases="案例" in _simplified(title),  # 'credit information platform' names it already
     )
 
 
@@ -603,12 +611,15 @@ def draft_headline(reading: Reading) -> str:
             text = f"{_verb('publishes', plural)} {listed}"
     elif event == "meeting":
         text = f"{_verb('holds', plural)} meeting{on}"
+    elif event == "launch" and reading.launched:
+        text = f"{_verb('launches', plural)} {reading.launched}{' for ' + topic if topic else ''}"
     elif event == "launch":
         text = f"{_verb('launches', plural)} {topic}" if topic else f"{_verb('launches', plural)} social credit work"
     elif event == "campaign":
         text = f"{_verb('launches', plural)} campaign{on}"
     elif event == "case":
-        text = f"{_verb('publishes', plural)} typical cases{on}"
+        cases = "typical cases" if reading.typical_cases else "penalties"
+        text = f"{_verb('publishes', plural)} {cases}{on}"
     else:
         text = f"{_verb('reports', plural)} on {topic or 'social credit work'}"
     return f"{subject} {text}"
@@ -643,12 +654,15 @@ def draft_summary(reading: Reading) -> str:
         first = f"{actor} held a meeting{on}."
         covered_by, covered_plural = "meeting", False
     elif event in ("launch", "campaign"):
-        what = "a campaign" if event == "campaign" else "work"
-        first = f"{actor} launched {what}{on}."
-        covered_by, covered_plural = event if event == "campaign" else "work", False
+        launched = reading.launched if event == "launch" else "campaign"
+        what = with_article(launched) if launched else "work"
+        preposition = " for " if event == "launch" and launched else " on "
+        first = f"{actor} launched {what}{preposition + topic if topic else ''}."
+        covered_by, covered_plural = launched or "work", False
     elif event == "case":
-        first = f"{actor} published typical cases{on}."
-        covered_by, covered_plural = "cases", True
+        cases = "typical cases" if reading.typical_cases else "penalties"
+        first = f"{actor} published {cases}{on}."
+        covered_by, covered_plural = cases.split()[-1], True
     else:
         first = f"{actor} reported on {topic or 'social credit work'}."
         covered_by, covered_plural = "report", False

@@ -51,3 +51,16 @@ def test_dev_scores_meet_the_acceptance_thresholds(gold_dir: Path, capsys: pytes
     assert scores["chinese_share"] == 0
     assert scores["disagreement_share"] == 0
     assert 0 < scores["chrf"] <= 100
+
+
+def test_readme_examples_are_the_commands_output(capsys: pytest.CaptureFixture[str]) -> None:
+    repo = Path(__file__).resolve().parents[1]
+    examples = repo / "docs" / "draft-examples.jsonl"
+    assert main(["draft", str(examples), "--json"]) == 0
+    drafts = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    titles = {json.loads(line)["id"]: json.loads(line)["title"] for line in examples.read_text("utf-8").splitlines()}
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert len({draft["event"] for draft in drafts}) == 9  # every event type is shown
+    for draft in drafts:
+        row = f"| {titles[draft['id']]} | {draft['event']} | **{draft['headline']}**<br>{draft['summary']} |"
+        assert row in readme, f"README row for {draft['id']} differs from `scs draft` output"

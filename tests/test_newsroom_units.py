@@ -96,7 +96,7 @@ def test_longer_glossary_terms_win() -> None:
 def test_glossary_rows_are_complete() -> None:
     entries = glossary()
     assert len({(e.zh, e.kind) for e in entries}) == len(entries), "duplicate glossary rows"
-    assert all(e.zh and e.en and e.kind in {"term", "subject", "scs_type", "industry"} for e in entries)
+    assert all(e.zh and e.en and e.kind in {"term", "subject", "scs_type", "industry", "launched"} for e in entries)
 
 
 def test_highlight_escapes_and_marks_overlapping_evidence() -> None:
