@@ -311,14 +311,16 @@ def find_body(text: str, codes: list[str]) -> Body | None:
 def read_actor(title: str, publisher: str, body: str, codes: list[str]) -> Body | None:
     """Who acted: the publisher if it is a body, else the body the title names, else one at the top or foot of
     the text (the issuing line or the signature)."""
-    first_publisher = re.split(r"[、,，;；]|等", _ASIDE.sub("", publisher))[0]
+    first_publisher = re.split(r"[、,，;；]|等", _ASIDE.sub("", _simplified(publisher)))[0]
     for text in (first_publisher, _simplified(title)):
         found = find_body(text, codes) if text else None
         if found is not None:
             return found
+    if not codes:  # nothing to check a body named in the text against
+        return None
     # The text names many bodies (addressees, cited issuers): one there counts only where it fits the tags.
-    national = NATIONAL in codes or not codes
-    for text in (body[:200], body[-200:]):
+    national = NATIONAL in codes
+    for text in (_simplified(body[:200]), _simplified(body[-200:])):
         found = find_body(text, codes) if text else None
         if found is not None and (found.national == national or (not found.national and found.place_code in codes)):
             return found

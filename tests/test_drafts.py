@@ -115,6 +115,9 @@ def test_acting_body_in_english(title: str, publisher: str, codes: list[str], ac
 def test_a_body_named_in_the_text_must_fit_the_tagged_place() -> None:
     body = "各区县人民政府，国务院有关部门：现将有关事项通知如下。"
     assert read_actor("某市召开会议", "", body, ["330300"]) is None
+    assert read_actor("我省出台新办法", "", "商务部日前印发通知。", []) is None  # no place to check it against
+    found = read_actor("八部门发布行动计划", "新华社", "國家發展改革委11日稱，將實施聯合懲戒。", ["000000"])
+    assert found is not None and found.short == "NDRC"  # traditional characters in the text
 
 
 def test_tag_values_all_have_english() -> None:
