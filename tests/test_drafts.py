@@ -49,6 +49,11 @@ REPO = Path(__file__).resolve().parents[1]
         ("评《社会信用体系建设法》的三个看点", "report"),
         ("我市信用建设工作取得新进展", "report"),
         ("國務院辦公廳印發《關於推進社會信用體系建設的意見》", "issue"),  # traditional characters
+        ("《某市信用承诺管理办法》明日起正式实施", "issue"),
+        ("关于征求《某省信用修复办法》意见的函", "consult"),
+        ("一图读懂《某市公共信用信息管理办法》", "interpret"),
+        ("某市开展“诚信进企业”主题宣传活动", "campaign"),
+        ("某县通报三起拖欠农民工工资失信案件", "case"),
     ],
 )
 def test_event_from_the_title_structure(title: str, event: str) -> None:
