@@ -79,6 +79,16 @@ def test_genre_with_its_number(title: str, genre: str, plural: bool) -> None:
     assert (found.en, found.plural) == (genre, plural)
 
 
+@pytest.mark.parametrize("name", ["glossary.tsv", "genres.tsv", "bodies.tsv", "local_bodies.tsv"])
+def test_name_files_have_unique_rows_and_english_only_in_english(name: str) -> None:
+    rows = [line.split("\t") for line in (REPO / "newsroom" / name).read_text("utf-8").splitlines()]
+    rows = [row for row in rows if row[0] and not row[0].startswith("#")]
+    assert rows
+    keys = [(row[0], row[2]) if name == "glossary.tsv" else row[0] for row in rows]
+    assert len(set(keys)) == len(keys), "duplicate rows"
+    assert not [row for row in rows if has_chinese("\t".join(row[1:]))], "Chinese in an English column"
+
+
 def test_every_genre_row_has_a_number_and_a_role() -> None:
     assert genres()
     assert {genre.plural for genre in genres()} == {True, False}
