@@ -341,7 +341,9 @@ _TRAILING_ASIDES = re.compile(r"(?:\s*[（(【\[][^（()）【\]]*[）)】\]])+\
 _ORDER = re.compile(r"令\s*[（(]?第\s*[0-9一二三四五六七八九十百零〇]+\s*号[）)]?")
 
 _INTERPRET = re.compile(r"解读|答记者问|问答|答问|图解|一图读懂")
-_CONSULT = re.compile(r"征求|意见稿|草案|拟(?!定|任|录|聘|授)|或将")
+_CONSULT = re.compile(r"征求|意见稿|草案")
+# "plans to" / "may": a proposal, unless what is proposed is a listing (拟纳入…名单的公示 publishes a list)
+_PROPOSAL = re.compile(r"拟(?!定|任|录|聘|授|纳入|列入|认定|移出|命名|推荐|表彰|评定)|或将")
 _REPLY = re.compile(r"答复|^评|述评|评论")
 _COVER_ISSUE = re.compile(r"印发|转发|颁布")
 _MEETING = re.compile(r"召开|会议|座谈会|推进会|调度会|部署会|研讨会|培训班|联席会|论坛|举办")
@@ -387,6 +389,8 @@ def read_event(title: str) -> str:
     if _INTERPRET.search(outside):
         return "interpret"
     if _CONSULT.search(_simplified(raw)):  # also in a trailing aside: …办法（征求意见稿）
+        return "consult"
+    if _PROPOSAL.search(outside) and not head.endswith(("公示", "名单", "名录")):
         return "consult"
     if _REPLY.search(outside):
         return "report"

@@ -35,6 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
         ("关于公开征求《安徽省社会信用条例（草案）》意见的公告", "consult"),
         ("海南省企业信用风险分类管理办法（征求意见稿）", "consult"),
         ("杭州拟出台网约车驾驶员信用积分办法", "consult"),
+        ("关于拟纳入严重失信主体名单企业的公示", "list"),  # a proposed listing is a list of named entities
+        ("某市拟认定守信激励对象名单公示", "list"),
         ("《浙江省公共信用信息管理条例》解读", "interpret"),
         ("南京市召开社会信用体系建设联席会议", "meeting"),
         ("市场监管局召开信用修复工作座谈会", "meeting"),
