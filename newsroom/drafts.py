@@ -558,7 +558,7 @@ def _subject(reading: Reading) -> tuple[str, bool]:
     if reading.place == "China" and reading.actor is not None and reading.actor.national:
         return reading.actor.short, False
     if reading.place:
-        return reading.place, False
+        return reading.place, " and " in reading.place  # "Jiangsu and Zhejiang issue …"
     if reading.actor is not None:
         return reading.actor.short, False
     return "Local authorities", True

@@ -211,3 +211,10 @@ def test_unknown_chinese_falls_back_to_a_shorter_sentence(monkeypatch: pytest.Mo
         "NDRC issues measures",
         "The National Development and Reform Commission issued measures.",
     )
+
+
+def test_two_places_take_a_plural_verb() -> None:
+    headline, _ = draft_headline_and_summary(
+        "关于印发《长三角信用修复协同办法》的通知", "", {"locations": ["320000", "330000"]}, ["信用修复"]
+    )
+    assert headline == "Jiangsu and Zhejiang issue measures on credit repair"
