@@ -68,6 +68,25 @@ def set_tag(db: Session, notice: Notice, facet: str, value: str, present: bool, 
     row.set_by = user
     row.set_at = utcnow()
     audit(db, notice, user, "tag-add" if present else "tag-remove", {"facet": facet, "value": value})
+    redraft(notice)
+    return True
+
+
+def redraft(notice: Notice) -> bool:
+    """Draft the English again from the tags in force (the analyst's corrections included).
+
+    The machine draft is all that changes; once the analyst has written a headline or summary of their
+    own, nothing is touched. False when nothing was redrafted.
+    """
+    from newsroom.drafts import draft_headline_and_summary
+    from store.repository import effective_tags
+
+    if notice.headline_en or notice.summary_en or not notice.relevant:
+        return False
+    terms = [row.term for row in sorted(notice.terms, key=lambda row: -row.count)]
+    notice.draft_headline, notice.draft_summary = draft_headline_and_summary(
+        notice.title, notice.publisher, effective_tags(notice), terms, notice.body
+    )
     return True
 
 

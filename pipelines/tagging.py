@@ -46,5 +46,5 @@ def tag_notice(notice: NoticeLike) -> Tagging:
         return Tagging(classification, "", "")
     tags = {facet: [tag.value for tag in results] for facet, results in classification.tags.items()}
     terms = [hit.term for hit in sorted(classification.terms, key=lambda hit: -hit.count)]
-    headline, summary = draft_headline_and_summary(notice.title, notice.publisher, tags, terms)
+    headline, summary = draft_headline_and_summary(notice.title, notice.publisher, tags, terms, notice.body)
     return Tagging(classification, headline, summary)

@@ -359,3 +359,33 @@ def test_analyst_relevance_decision_moves_notices_between_queues(client: FlaskCl
     with store.session() as db:
         details = [e.detail for e in db.scalars(select(AuditEntry).where(AuditEntry.action == "relevance"))]
         assert details == [{"relevant_analyst": [None, True]}, {"relevant_analyst": [True, None]}]
+
+
+def test_tag_correction_redrafts_the_machine_text(client: FlaskClient, store: Store) -> None:
+    nid = notice_id(store, BIKE_TITLE)
+    token = csrf_of(client, f"/notice/{nid}")
+    client.post(
+        f"/notice/{nid}/tags", data={"csrf_token": token, "facet": "locations", "value": "440300", "op": "remove"}
+    )
+    client.post(f"/notice/{nid}/tags", data={"csrf_token": token, "facet": "locations", "value": "440100", "op": "add"})
+    with store.session() as db:
+        notice = db.get(Notice, nid)
+        assert notice.draft_headline.startswith("Guangzhou, Guangdong issues notice on untrustworthy list")
+        assert notice.draft_summary.startswith("The ")
+    assert "Guangzhou, Guangdong issues notice" in client.get(f"/notice/{nid}").get_data(as_text=True)
+
+
+def test_tag_correction_never_touches_text_the_analyst_wrote(client: FlaskClient, store: Store) -> None:
+    nid = notice_id(store, BIKE_TITLE)
+    token = csrf_of(client, f"/notice/{nid}")
+    client.post(
+        f"/notice/{nid}/review",
+        data={"csrf_token": token, "headline": "Shenzhen: my headline", "summary": "My summary.", "action": "save"},
+    )
+    client.post(f"/notice/{nid}/tags", data={"csrf_token": token, "facet": "locations", "value": "440100", "op": "add"})
+    with store.session() as db:
+        notice = db.get(Notice, nid)
+        assert (notice.headline_en, notice.summary_en) == ("Shenzhen: my headline", "My summary.")
+        assert notice.draft_headline == "Shenzhen, Guangdong: untrustworthy list for rental bike companies"
+    html = client.get(f"/notice/{nid}").get_data(as_text=True)
+    assert 'value="Shenzhen: my headline"' in html

@@ -19,43 +19,43 @@ BIKE = "深圳市交通运输局关于将共享单车企业纳入失信名单管
             "深圳市交通运输局",
             {"scs_types": ["blacklist"], "industries": ["transport"], "locations": ["440300"]},
             ["失信名单", "联合惩戒", "信用修复"],
-            "Shenzhen, Guangdong: untrustworthy list for rental bike companies",
-            "The Shenzhen Transport Bureau issued a notice on untrustworthy list for rental bike companies."
-            " It also covers joint punishment and credit repair.",
+            "Shenzhen, Guangdong issues notice on untrustworthy list for rental bike companies",
+            "The Shenzhen Transport Bureau issued a notice on the untrustworthy list for rental bike companies."
+            " The notice also covers joint punishment, credit repair and blacklists.",
         ),
         (
             "关于印发《江苏省社会信用体系建设实施方案》的通知",
             "江苏省人民政府办公厅",
             {"scs_types": ["system-building"], "locations": ["320000"]},
             ["社会信用体系建设"],
-            "Jiangsu: social credit system construction",
-            "The Jiangsu People's Government General Office issued an implementation plan on social credit"
+            "Jiangsu issues implementation plan on social credit system construction",
+            "The Jiangsu Provincial Government General Office issued an implementation plan on social credit"
             " system construction.",
         ),
-        (
+        (  # a national item starts with the body
             "关于对失信被执行人实施联合惩戒的合作备忘录",
             "国家发展改革委",
             {"scs_types": ["court-defaulters"], "industries": ["justice"], "locations": ["000000"]},
             ["失信被执行人", "联合惩戒"],
-            "China: judgment defaulters for the justice sector",
-            "The National Development and Reform Commission issued a notice on judgment defaulters for the"
-            " justice sector. It also covers joint punishment and memorandum of understanding.",
+            "NDRC issues memorandum of understanding on judgment defaulters in the courts",
+            "The National Development and Reform Commission issued a memorandum of understanding on judgment"
+            " defaulters in the courts. The memorandum of understanding also covers joint punishment.",
         ),
-        (  # no location, no term in the title: the tags carry the draft
+        (  # no location, no body, no term in the title: the tags carry the topic
             "关于开展有关工作的通知",
             "",
             {"scs_types": ["credit-rating"], "industries": ["construction"]},
             [],
-            "Credit rating for the construction sector",
-            "The publisher issued a notice on credit rating for the construction sector.",
+            "Local authorities issue notice on credit ratings in construction",
+            "Authorities issued a notice on credit ratings in construction.",
         ),
-        (
+        (  # unknown Chinese never reaches the English: a shorter sentence instead
             "关于某事项的通知",
             "某局",
             {},
             [],
-            "Social credit notice",
-            "The publisher (某局) issued a notice.",
+            "Local authorities issue notice",
+            "Authorities issued a notice.",
         ),
     ],
 )
@@ -73,7 +73,10 @@ def test_drafts(
         (["320000"], "Jiangsu"),
         (["320000", "330000"], "Jiangsu and Zhejiang"),
         (["110000"], "Beijing"),
-        (["110101"], "Beijing"),  # a district of a municipality: named once
+        (["110101"], "Dongcheng District, Beijing"),  # a county-level division: its own name and the province
+        (["320583"], "Kunshan, Jiangsu"),  # a county-level city goes by its name
+        (["520113"], "Baiyun District, Guizhou"),
+        (["532300"], "Chuxiong, Yunnan"),  # an autonomous prefecture by its short English name
         (["000000"], "China"),
         (["000000", "330300"], "Wenzhou, Zhejiang"),
         ([], ""),
@@ -85,15 +88,15 @@ def test_place_names(codes: list[str], place: str) -> None:
 
 def test_longer_glossary_terms_win() -> None:
     assert [e.en for e in glossary_matches("严重失信主体名单和失信名单", "term")] == [
-        "list of seriously untrustworthy entities",
-        "untrustworthy list",
+        "the list of seriously untrustworthy entities",
+        "the untrustworthy list",
     ]
 
 
 def test_glossary_rows_are_complete() -> None:
     entries = glossary()
     assert len({(e.zh, e.kind) for e in entries}) == len(entries), "duplicate glossary rows"
-    assert all(e.zh and e.en and e.kind in {"term", "subject", "doctype", "agency"} for e in entries)
+    assert all(e.zh and e.en and e.kind in {"term", "subject", "scs_type", "industry", "launched"} for e in entries)
 
 
 def test_highlight_escapes_and_marks_overlapping_evidence() -> None:

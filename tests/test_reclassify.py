@@ -82,3 +82,18 @@ def test_reclassify_can_be_limited_to_one_source(db_url: str, capsys: pytest.Cap
     with store.session() as session:
         auto = [t.value for t in session.scalars(select(Tag).where(Tag.origin == "auto"))]
     assert auto == ["tourism"]
+
+
+def test_reclassify_drafts_from_the_analysts_tags(db_url: str) -> None:
+    store = Store(db_url)
+    notice_id = make_notice(store)
+    with store.session() as session:
+        notice = session.get(Notice, notice_id)
+        assert notice is not None
+        notice.headline_en, notice.summary_en = "", ""  # no text of the analyst's own: the draft may change
+    assert main(["--db", db_url, "reclassify"]) == 0
+    with store.session() as session:
+        notice = session.get(Notice, notice_id)
+        assert notice is not None
+        # the analyst tagged Shenzhen; the text names no place the classifiers would find
+        assert notice.draft_headline.startswith("Shenzhen, Guangdong publishes")

@@ -20,6 +20,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
+    from newsroom.review import redraft
     from pipelines.tagging import tag_notice
     from store.db import Store
     from store.models import Notice
@@ -37,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
             for notice in session.scalars(select(Notice).where(Notice.id.in_(ids[offset : offset + BATCH]))):
                 before = (notice.relevant_auto, sorted((t.facet, t.value) for t in notice.tags if t.origin == "auto"))
                 reclassify_notice(session, notice, tag_notice(notice))
+                if any(tag.origin == "analyst" for tag in notice.tags):
+                    redraft(notice)  # the draft follows the analyst's tag corrections, not the auto tags alone
                 after = (notice.relevant_auto, sorted((t.facet, t.value) for t in notice.tags if t.origin == "auto"))
                 changed += before != after
     print(f"reclassified {len(ids)} notices; {changed} changed their automatic tags or relevance")
