@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from newsroom.highlight import evidence_spans, highlight
 from newsroom.review import (
     FACETS,
+    LOCATION_CODE,
     STATUSES,
     ReviewError,
     facet_clause,
@@ -27,6 +28,8 @@ from store.models import AuditEntry, Notice
 
 bp = Blueprint("review", __name__)
 PAGE_SIZE = 25
+MAX_PAGE = 1_000_000
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every backend
 OPEN = "open"  # new or needs-work, or changed at the source since review
 STATUS_FILTERS = (OPEN, *STATUSES, "changed", "all")
 RELEVANCE_FILTERS = ("relevant", "not-relevant", "any")
@@ -45,6 +48,29 @@ def _date_arg(name: str) -> dt.date | None:
     except ValueError:
         flash(f"Ignored {name}: {raw!r} is not a date (YYYY-MM-DD).")
         return None
+
+
+def _int_arg(name: str, default: int, lowest: int, highest: int) -> int:
+    """An integer query argument within [lowest, highest]; anything else is a 400, not a crash."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        abort(400, description=f"{name} must be a whole number")
+    if not lowest <= value <= highest:
+        abort(400, description=f"{name} must be between {lowest} and {highest}")
+    return value
+
+
+def _notice_or_404(db: Any, notice_id: int, **options: Any) -> Notice:
+    if notice_id > MAX_ID:
+        abort(400, description="no notice has an id that large")
+    notice = db.get(Notice, notice_id, **options)
+    if notice is None:
+        abort(404)
+    return notice
 
 
 def _like_pattern(text: str) -> str:
@@ -82,6 +108,8 @@ def queue() -> Any:
         conditions.append(Notice.status == status)
     if filters["source"]:
         conditions.append(Notice.source == filters["source"])
+    if filters["locations"] and not LOCATION_CODE.match(filters["locations"]):
+        abort(400, description="locations must be a six-digit division code")
     for facet in FACETS:
         if filters[facet]:
             conditions.append(facet_clause(facet, filters[facet]))
@@ -94,10 +122,7 @@ def queue() -> Any:
     if date_to:
         conditions.append(Notice.published <= date_to)
 
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = _int_arg("page", 1, 1, MAX_PAGE)
     with _store().session() as db:
         total = db.scalar(select(func.count()).select_from(Notice).where(*conditions)) or 0
         notices = list(
@@ -147,9 +172,7 @@ def notice_page(notice_id: int) -> Any:
     from store.repository import effective_tags
 
     with _store().session() as db:
-        notice = db.get(Notice, notice_id, options=[selectinload(Notice.tags)])
-        if notice is None:
-            abort(404)
+        notice = _notice_or_404(db, notice_id, options=[selectinload(Notice.tags)])
         effective = effective_tags(notice)
         auto = sorted((t for t in notice.tags if t.origin == "auto"), key=lambda t: (t.facet, t.value))
         analyst = sorted((t for t in notice.tags if t.origin == "analyst"), key=lambda t: (t.facet, t.value))
@@ -192,9 +215,7 @@ def change_tag(notice_id: int) -> Any:
     if op not in ("add", "remove"):
         abort(400, description="op must be add or remove")
     with _store().session() as db:
-        notice = db.get(Notice, notice_id)
-        if notice is None:
-            abort(404)
+        notice = _notice_or_404(db, notice_id)
         try:
             set_tag(db, notice, request.form.get("facet", ""), request.form.get("value", ""), op == "add", g.user)
         except ReviewError as error:
@@ -207,9 +228,7 @@ def review(notice_id: int) -> Any:
     action = request.form.get("action", "save")
     try:
         with _store().session() as db:
-            notice = db.get(Notice, notice_id)
-            if notice is None:
-                abort(404)
+            notice = _notice_or_404(db, notice_id)
             update_review(
                 db,
                 notice,
@@ -232,8 +251,6 @@ def change_relevance(notice_id: int) -> Any:
     if choice not in choices:
         abort(400, description="relevant must be yes, no or auto")
     with _store().session() as db:
-        notice = db.get(Notice, notice_id)
-        if notice is None:
-            abort(404)
+        notice = _notice_or_404(db, notice_id)
         set_relevance(db, notice, choices[choice], g.user)
     return redirect(url_for("review.notice_page", notice_id=notice_id))

@@ -8,13 +8,13 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from newsroom_data import ANALYST, BIKE_TITLE, PASSWORD, SCRIPT_TITLE, seeded_store
-from sqlalchemy import select
+from newsroom_data import ANALYST, BIKE_TITLE, PASSWORD, SCRIPT_TITLE, SECRET_KEY, seeded_store
+from sqlalchemy import select, update
 
 from newsroom import create_app
 from newsroom.auth import UserError, add_user, authenticate
 from store.db import Store
-from store.models import AuditEntry, Notice, User
+from store.models import AnalystSession, AuditEntry, Notice, User
 from store.repository import effective_tags
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -27,7 +27,7 @@ def store(db_url: str) -> Store:
 
 @pytest.fixture
 def app(store: Store, db_url: str) -> Flask:
-    return create_app(db_url, secret_key="test-secret", session_minutes=30)
+    return create_app(db_url, secret_key=SECRET_KEY, session_minutes=30)
 
 
 def csrf_of(client: FlaskClient, path: str) -> str:
@@ -122,10 +122,10 @@ def test_login_redirects_only_to_local_paths(app: Flask) -> None:
     assert response.headers["Location"] == "/"
 
 
-def test_sessions_expire_after_idle_minutes(client: FlaskClient) -> None:
+def test_sessions_expire_after_idle_minutes(client: FlaskClient, store: Store) -> None:
     assert client.get("/").status_code == 200
-    with client.session_transaction() as session:
-        session["seen"] = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=31)).timestamp()
+    with store.session() as db:
+        db.execute(update(AnalystSession).values(last_seen=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=31)))
     assert client.get("/").status_code == 302
 
 
@@ -341,7 +341,7 @@ def test_non_http_source_links_are_not_links(client: FlaskClient, store: Store) 
 
 
 def test_session_cookie_flags(store: Store, db_url: str) -> None:
-    client = create_app(db_url, secret_key="k", secure_cookies=True).test_client()
+    client = create_app(db_url, secret_key=SECRET_KEY, secure_cookies=True).test_client()
     cookie = client.get("/login").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
 

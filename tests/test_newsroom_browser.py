@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from newsroom_data import ANALYST, BIKE_TITLE, PASSWORD, SCRIPT_TITLE, seeded_store
+from newsroom_data import ANALYST, BIKE_TITLE, PASSWORD, SCRIPT_TITLE, SECRET_KEY, seeded_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -71,7 +71,7 @@ def newsroom_url(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
     db_url = f"sqlite:///{tmp_path / 'newsroom.sqlite3'}"
     seeded_store(db_url).dispose()
-    server = make_server("127.0.0.1", 0, create_app(db_url, secret_key="browser-test"), threaded=True)
+    server = make_server("127.0.0.1", 0, create_app(db_url, secret_key=SECRET_KEY), threaded=True)
     serve_in_thread(server)
     try:
         yield f"http://127.0.0.1:{server.server_port}", db_url
@@ -195,3 +195,80 @@ def test_review_publish_and_read(browser_page, newsroom_url, static_server, tmp_
     page.goto(site + "locations/440000/")
     expect(page.locator("article.item")).to_have_count(2)
     assert dialogs == []
+
+
+# --- the security findings of issue 17, each in the browser ------------------------------------------------------
+
+
+def log_in(page: object, base: str, next_path: str = "", password: str = PASSWORD) -> None:
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    page.goto(base + "/login" + (f"?next={next_path}" if next_path else ""))
+    page.get_by_label("User").fill(ANALYST)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_login_does_not_redirect_off_site(browser_page, newsroom_url) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page = browser_page
+    base, _db_url = newsroom_url
+    for attack in ("/%09/evil.example/", "/%0a/evil.example/", "//evil.example/", "/%5Cevil.example"):
+        page.context.clear_cookies()
+        log_in(page, base, attack)
+        expect(page.locator("h1")).to_contain_text("Review queue")
+        assert page.url == base + "/", attack
+
+
+def test_a_cookie_reused_after_logout_is_refused(browser_page, newsroom_url) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page = browser_page
+    base, _db_url = newsroom_url
+    log_in(page, base)
+    expect(page.locator("h1")).to_contain_text("Review queue")
+    stolen = page.context.cookies()
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(base + "/login")
+
+    thief = page.context.browser.new_context()
+    try:
+        thief.add_cookies(stolen)
+        other = thief.new_page()
+        other.goto(base + "/")
+        expect(other).to_have_url(f"{base}/login?next=/")
+        expect(other.locator("h1")).to_have_text("Log in")
+    finally:
+        thief.close()
+
+
+def test_a_disabled_analyst_is_signed_out_at_once(browser_page, newsroom_url) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    from scs.cli import main
+
+    page = browser_page
+    base, db_url = newsroom_url
+    log_in(page, base)
+    expect(page.locator("a.notice-link")).to_have_count(3)
+    assert main(["--db", db_url, "user", "disable", ANALYST]) == 0
+    page.locator("a.notice-link").first.click()
+    expect(page.locator("h1")).to_have_text("Log in")
+    log_in(page, base)  # and cannot come back
+    expect(page.locator("p.error")).to_have_text("Unknown user or wrong password.")
+
+
+def test_login_is_throttled_after_failed_attempts(browser_page, newsroom_url) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    page = browser_page
+    base, _db_url = newsroom_url
+    for _ in range(5):
+        log_in(page, base, password="not the password")
+        expect(page.locator("p.error")).to_have_text("Unknown user or wrong password.")
+    log_in(page, base)  # the right password, after five wrong ones
+    expect(page.locator("p.error")).to_contain_text("Too many failed logins: try again in")
+    page.goto(base + "/")
+    expect(page.locator("h1")).to_have_text("Log in")
