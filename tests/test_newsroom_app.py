@@ -221,16 +221,23 @@ def test_notice_page_shows_metadata_evidence_and_draft(client: FlaskClient, stor
     html = client.get(f"/notice/{notice_id(store, BIKE_TITLE)}").get_data(as_text=True)
     assert "深交规〔2025〕3号" in html and "深圳市交通运输局" in html and "2025-03-14" in html
     assert 'href="https://jtys.sz.gov.cn/zwgk/tzgg/content/post_100001.html"' in html
-    assert re.search(r'<mark class="evidence" title="[^"]*scs_types:blacklist[^"]*">失信名单</mark>', html)
-    assert re.search(r'<mark class="evidence" title="[^"]*scs_types:joint-enforcement[^"]*">联合惩戒</mark>', html)
-    assert '<dd lang="zh"><mark class="evidence" title="locations:440300">深圳市</mark>交通运输局</dd>' in html
+    assert re.search(r'<mark class="evidence [^"]*" id="ev-text-\d+" title="scs_types:blacklist">失信名单</mark>', html)
+    assert re.search(
+        r'<mark class="evidence [^"]*" id="ev-text-45" title="scs_types:joint-enforcement">联合惩戒</mark>', html
+    )
+    assert (
+        '<span class="publisher"><mark class="evidence f-locations c-locations-0" id="ev-publisher-0"'
+        ' title="locations:440300">深圳市</mark>交通运输局</span>'
+    ) in html
     assert 'value="Shenzhen, Guangdong: untrustworthy list for rental bike companies"' in html
     assert "Shenzhen" in html and "(440300)" in html
 
 
 def test_stale_evidence_offsets_still_highlight_the_term(client: FlaskClient, store: Store) -> None:
     html = client.get(f"/notice/{notice_id(store, '关于开展建筑市场信用评价工作的通知')}").get_data(as_text=True)
-    assert re.search(r'<mark class="evidence" title="scs_types:credit-rating">信用评价</mark>', html)
+    assert re.search(
+        r'<mark class="evidence [^"]*" id="ev-text-\d+" title="scs_types:credit-rating">信用评价</mark>', html
+    )
 
 
 def test_tag_corrections_are_analyst_rows_and_audited(client: FlaskClient, store: Store) -> None:
@@ -327,10 +334,11 @@ def test_script_in_title_is_inert_in_the_app(client: FlaskClient, store: Store) 
     nid = notice_id(store, SCRIPT_TITLE)
     for path in ("/", f"/notice/{nid}", "/?q=script"):
         html = client.get(path).get_data(as_text=True)
+        html = html.replace('<script src="/static/newsroom.js" defer></script>', "", 1)  # the app's own, only
         assert "<script" not in html and "<img" not in html and "<b>" not in html
         assert "&lt;script&gt;alert(" in html
     html = client.get(f"/notice/{nid}").get_data(as_text=True)
-    assert '<mark class="evidence" title="scs_types:blacklist">失信名单</mark>' in html
+    assert re.search(r'<mark class="evidence [^"]*" id="ev-text-\d+" title="scs_types:blacklist">失信名单</mark>', html)
 
 
 def test_non_http_source_links_are_not_links(client: FlaskClient, store: Store) -> None:
