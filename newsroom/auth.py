@@ -28,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from store.models import AnalystSession, LoginFailure, User
@@ -253,6 +253,12 @@ def _record_failure(db: Session, name: str, address: str) -> None:
 
 
 def _start_session(db: Session, user: User) -> None:
+    now = _now()
+    ended = or_(
+        AnalystSession.created_at < now - current_app.config["PERMANENT_SESSION_LIFETIME"],
+        AnalystSession.last_seen < now - current_app.config["SCS_SESSION_IDLE"],
+    )
+    db.execute(delete(AnalystSession).where(ended))  # sessions nobody came back to
     token = secrets.token_urlsafe(32)
     db.add(AnalystSession(token_hash=_token_hash(token), user_id=user.id, address=_client_address()))
     session.clear()  # a fresh cookie (and CSRF token) on login
@@ -292,6 +298,19 @@ def login() -> Any:
         log.warning("failed login for user %r from %s", name, address)
         error, status = "Unknown user or wrong password.", 401
     return render_template("login.html", error=error), status
+
+
+@bp.app_errorhandler(401)
+def session_ended(_error: Exception) -> Any:
+    """A form sent without a live session: the login form, leading back to the page the form was on."""
+    referrer = urlsplit(request.referrer or "")
+    back = (
+        safe_next(urlunsplit(("", "", referrer.path, referrer.query, "")), "")
+        if referrer.netloc == request.host
+        else ""
+    )
+    error = "Your session has ended: log in again. Text you typed in this tab is kept and will be put back."
+    return render_template("login.html", error=error, login_next=back), 401
 
 
 @bp.route("/logout", methods=["POST"])

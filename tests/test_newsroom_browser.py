@@ -374,3 +374,41 @@ def test_review_screen_side_by_side_with_coloured_evidence(browser_page, newsroo
     expect(repair).to_have_class(re.compile(r"\bflash\b"))
     expect(repair).to_be_in_viewport()
     page.screenshot(path=str(SCREENSHOTS / "review-screen.png"))
+
+
+def test_typed_text_survives_a_session_that_ended(browser_page, newsroom_url) -> None:  # type: ignore[no-untyped-def]
+    """The analyst types, the session ends meanwhile (logged out elsewhere), Approve fails: nothing typed is lost."""
+    from playwright.sync_api import expect
+    from sqlalchemy import delete
+
+    from store.db import Store
+    from store.models import AnalystSession
+
+    page = browser_page
+    base, db_url = newsroom_url
+    log_in(page, base)
+    page.locator("a.notice-link").first.click()
+    notice_url = page.url
+    page.locator("#headline").fill("Shenzhen: a headline typed with care")
+    page.locator("#summary").fill("A summary typed with care.")
+
+    store = Store(db_url)
+    with store.session() as db:
+        db.execute(delete(AnalystSession))
+    store.dispose()
+    page.get_by_role("button", name="Approve").click()
+    expect(page.locator("p.error")).to_contain_text("Your session has ended")
+
+    page.get_by_label("User").fill(ANALYST)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(notice_url)  # back where the form was
+    expect(page.locator("#restored")).to_be_visible()
+    expect(page.locator("#headline")).to_have_value("Shenzhen: a headline typed with care")
+    expect(page.locator("#summary")).to_have_value("A summary typed with care.")
+
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("p.flash")).to_have_text("Saved.")
+    page.reload()
+    expect(page.locator("#restored")).to_be_hidden()  # saved: nothing left to put back
+    expect(page.locator("#headline")).to_have_value("Shenzhen: a headline typed with care")

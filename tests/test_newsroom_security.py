@@ -286,3 +286,36 @@ def test_scs_serve_runs_waitress_with_a_key_file(tmp_path: Path) -> None:
         output, _ = server.communicate(timeout=10)
     assert "created the session key" in output
     assert "waitress" in output.lower() or "Serving on" in output
+
+
+def test_logging_in_clears_sessions_nobody_came_back_to(app: Flask, store: Store) -> None:
+    with store.session() as db:
+        alice = db.scalars(select(User).where(User.name == ANALYST)).one()
+        long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
+        db.add(AnalystSession(token_hash="a" * 64, user_id=alice.id, created_at=long_ago, last_seen=long_ago))
+    login(app.test_client())
+    with store.session() as db:
+        assert "a" * 64 not in db.scalars(select(AnalystSession.token_hash)).all()
+
+
+@pytest.mark.parametrize(
+    ("referrer", "action"),
+    [
+        ("http://localhost/notice/1", 'action="/login?next=/notice/1"'),
+        ("https://evil.example/notice/1", None),
+        ("http://localhost//evil.example/", None),
+    ],
+)
+def test_a_form_sent_after_the_session_ended_leads_back_to_its_page_only(
+    app: Flask, store: Store, referrer: str, action: str | None
+) -> None:
+    client = app.test_client()
+    token = csrf_of(client, "/login")
+    response = client.post("/notice/1/review", data={"csrf_token": token}, headers={"Referer": referrer})
+    assert response.status_code == 401
+    html = response.get_data(as_text=True)
+    assert "Your session has ended" in html
+    if action:
+        assert action in html
+    else:
+        assert '<form method="post" class="login">' in html

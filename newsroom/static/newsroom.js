@@ -72,6 +72,40 @@
     }
   });
 
+  // Unsaved text survives a failed action: what the analyst types is kept in this tab's sessionStorage
+  // until a save succeeds (the review version moves on), and put back if the page comes back without it
+  // (an expired session, a lost connection, a refused form).
+  var form = document.getElementById("review-form");
+  if (form && window.sessionStorage) {
+    var storageKey = "scs-draft-" + form.dataset.notice;
+    var fields = { headline: document.getElementById("headline"), summary: document.getElementById("summary") };
+    var version = form.elements.version.value;
+    var kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(storageKey) || "null"); } catch (error) { kept = null; }
+    if (kept && kept.version === version) {
+      if (kept.headline !== fields.headline.value || kept.summary !== fields.summary.value) {
+        var before = { headline: fields.headline.value, summary: fields.summary.value };
+        fields.headline.value = kept.headline;
+        fields.summary.value = kept.summary;
+        document.getElementById("restored").hidden = false;
+        document.getElementById("discard-restored").addEventListener("click", function () {
+          fields.headline.value = before.headline;
+          fields.summary.value = before.summary;
+          sessionStorage.removeItem(storageKey);
+          document.getElementById("restored").hidden = true;
+        });
+      }
+    } else if (kept) {
+      sessionStorage.removeItem(storageKey);  // saved since (or someone else saved): nothing to put back
+    }
+    var keep = function () {
+      sessionStorage.setItem(storageKey, JSON.stringify(
+        { version: version, headline: fields.headline.value, summary: fields.summary.value }));
+    };
+    fields.headline.addEventListener("input", keep);
+    fields.summary.addEventListener("input", keep);
+  }
+
   var close = document.getElementById("shortcuts-close");
   if (close) close.addEventListener("click", function () { help(false); });
 
