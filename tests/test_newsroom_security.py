@@ -319,3 +319,29 @@ def test_a_form_sent_after_the_session_ended_leads_back_to_its_page_only(
         assert action in html
     else:
         assert '<form method="post" class="login">' in html
+
+
+@pytest.mark.parametrize(("proxies", "separately"), [(1, True), (0, False)])
+def test_behind_a_proxy_the_forwarded_address_is_throttled(
+    store: Store, db_url: str, proxies: int, separately: bool
+) -> None:
+    """`scs serve --behind-proxy 1`: each client behind the proxy has its own count; without it the header is
+    ignored (a client cannot pick the address it is counted under)."""
+    from scs.commands.serve import trust_proxies
+
+    app = create_app(db_url, secret_key=SECRET_KEY, login_limits=LoginLimits(per_account=100, per_address=2))
+    trust_proxies(app, proxies)
+    client = app.test_client()
+
+    def attempt(address: str, password: str) -> int:
+        token = csrf_of(client, "/login")
+        response = client.post(
+            "/login",
+            data={"name": ANALYST, "password": password, "csrf_token": token},
+            headers={"X-Forwarded-For": address},
+        )
+        return response.status_code
+
+    assert [attempt("198.51.100.1", "wrong guess!") for _ in range(2)] == [401, 401]
+    assert attempt("198.51.100.1", PASSWORD) == 429
+    assert attempt("198.51.100.2", PASSWORD) == (302 if separately else 429)

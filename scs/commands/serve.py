@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,6 +53,18 @@ def secret_key(key_file: Path | None) -> str:
     return key
 
 
+def trust_proxies(app: Any, count: int) -> None:
+    """Take the client address, scheme and host from the X-Forwarded-* headers set by `count` proxies.
+
+    Only behind proxies that set them: otherwise any client could choose the address that login
+    throttling counts.
+    """
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count)
+
+
 def run(args: argparse.Namespace) -> int:
     import logging
 
@@ -77,13 +90,7 @@ def run(args: argparse.Namespace) -> int:
         session_hours=args.session_hours,
         secure_cookies=args.secure_cookies,
     )
-    wsgi_app = app.wsgi_app
-    if args.behind_proxy:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        n = args.behind_proxy
-        wsgi_app = ProxyFix(wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[assignment]
-    app.wsgi_app = wsgi_app  # type: ignore[method-assign]
+    trust_proxies(app, args.behind_proxy)
     print(f"scs serve: the newsroom on http://{args.host}:{args.port}/ ({args.threads} threads)", file=sys.stderr)
     # ident="": no Server header naming the software and its version.
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="")
