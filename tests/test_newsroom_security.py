@@ -268,7 +268,7 @@ def test_scs_serve_runs_waitress_with_a_key_file(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "scs.cli", "--db", db, "serve", "--port", str(port), "--threads", "2"]
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        for _ in range(200):
+        for _ in range(600):  # a minute at most: the first start migrates a new database
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
                     headers = response.headers
