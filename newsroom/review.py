@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -25,6 +25,24 @@ LOCATION_CODE = re.compile(r"^\d{6}$")
 
 class ReviewError(ValueError):
     """An analyst's request that cannot be carried out (unknown tag value, approval without a headline...)."""
+
+
+class EditConflict(ReviewError):
+    """The notice was saved or decided by someone else since the analyst's form was made."""
+
+
+def claim_review_version(db: Session, notice_id: int, expected: int | None) -> bool:
+    """Bump the notice's review version if it is still `expected` (any version when None).
+
+    One conditional UPDATE, run first in the transaction: it takes the row's write lock, so of two
+    analysts sending forms made from the same version exactly one succeeds; False for the other
+    (or when the notice does not exist).
+    """
+    condition = [Notice.id == notice_id]
+    if expected is not None:
+        condition.append(Notice.review_version == expected)
+    result = db.execute(update(Notice).where(*condition).values(review_version=Notice.review_version + 1))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def vocabulary(facet: str) -> list[str]:

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from newsroom.highlight import evidence_spans, highlight
+from newsroom.highlight import anchor_id, evidence_spans, highlight, locate
+from newsroom.places import PlaceError, picker_choices, place_label, resolve_place
 from newsroom.review import (
     FACETS,
     STATUSES,
+    EditConflict,
     ReviewError,
+    claim_review_version,
     facet_clause,
     relevant_clause,
     set_relevance,
@@ -26,25 +31,43 @@ from newsroom.review import (
 from store.models import AuditEntry, Notice
 
 bp = Blueprint("review", __name__)
-PAGE_SIZE = 25
+PAGE_SIZES = (25, 50, 100)
+PAGE_SIZE = PAGE_SIZES[0]
+MAX_PAGE = 1_000_000
+MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every backend
 OPEN = "open"  # new or needs-work, or changed at the source since review
 STATUS_FILTERS = (OPEN, *STATUSES, "changed", "all")
 RELEVANCE_FILTERS = ("relevant", "not-relevant", "any")
+DECISIONS = {"approve": "Approved.", "reject": "Rejected.", "needs-work": "Sent back: needs work."}
+EVIDENCE_FIELDS = ("title", "publisher", "text")
+COLOURS_PER_FACET = 6  # newsroom.css has classes c-<facet>-0 … c-<facet>-5
 
 
 def _store() -> Any:
     return current_app.extensions["scs_store"]
 
 
-def _date_arg(name: str) -> dt.date | None:
-    raw = request.args.get(name, "").strip()
+def _int_arg(args: Mapping[str, str], name: str, default: int, lowest: int, highest: int) -> int:
+    """An integer query argument within [lowest, highest]; anything else is a 400, not a crash."""
+    raw = str(args.get(name, "")).strip()
     if not raw:
-        return None
+        return default
     try:
-        return dt.date.fromisoformat(raw)
+        value = int(raw)
     except ValueError:
-        flash(f"Ignored {name}: {raw!r} is not a date (YYYY-MM-DD).")
-        return None
+        abort(400, description=f"{name} must be a whole number")
+    if not lowest <= value <= highest:
+        abort(400, description=f"{name} must be between {lowest} and {highest}")
+    return value
+
+
+def _notice_or_404(db: Any, notice_id: int, **options: Any) -> Notice:
+    if notice_id > MAX_ID:
+        abort(400, description="no notice has an id that large")
+    notice = db.get(Notice, notice_id, **options)
+    if notice is None:
+        abort(404)
+    return notice
 
 
 def _like_pattern(text: str) -> str:
@@ -52,22 +75,20 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-@bp.route("/")
-def queue() -> Any:
-    status = request.args.get("status", OPEN)
+def _queue_query(args: Mapping[str, str]) -> tuple[dict[str, Any], list[Any], list[str], str]:
+    """The queue's filters as given, the SQL conditions they make, notes on ignored filters, and what is
+    wrong with the place asked for ("" when it is fine): a place that cannot be resolved is bad input."""
+    notes: list[str] = []
+    place_error = ""
+    status = args.get("status", OPEN)
     if status not in STATUS_FILTERS:
         status = OPEN
-    filters = {
-        "source": request.args.get("source", "").strip(),
-        "scs_types": request.args.get("scs_types", "").strip(),
-        "industries": request.args.get("industries", "").strip(),
-        "locations": request.args.get("locations", "").strip(),
-        "q": request.args.get("q", "").strip(),
-        "from": request.args.get("from", "").strip(),
-        "to": request.args.get("to", "").strip(),
-        "status": status,
-        "relevance": request.args.get("relevance", "relevant"),
+    filters: dict[str, Any] = {
+        key: str(args.get(key, "")).strip()
+        for key in ("source", "scs_types", "industries", "locations", "q", "from", "to")
     }
+    filters["status"] = status
+    filters["relevance"] = args.get("relevance", "relevant")
     conditions = []
     if filters["relevance"] == "not-relevant":
         conditions.append(relevant_clause(False))
@@ -82,53 +103,126 @@ def queue() -> Any:
         conditions.append(Notice.status == status)
     if filters["source"]:
         conditions.append(Notice.source == filters["source"])
+    place = ""
+    if filters["locations"]:
+        try:
+            place = resolve_place(filters["locations"])
+        except PlaceError as error:
+            place_error = str(error)
     for facet in FACETS:
-        if filters[facet]:
-            conditions.append(facet_clause(facet, filters[facet]))
+        value = place if facet == "locations" else filters[facet]
+        if value:
+            conditions.append(facet_clause(facet, value))
     if filters["q"]:
         pattern = _like_pattern(filters["q"])
         conditions.append(or_(Notice.title.like(pattern, escape="\\"), Notice.body.like(pattern, escape="\\")))
-    date_from, date_to = _date_arg("from"), _date_arg("to")
-    if date_from:
-        conditions.append(Notice.published >= date_from)
-    if date_to:
-        conditions.append(Notice.published <= date_to)
+    for name, compare in (("from", Notice.published.__ge__), ("to", Notice.published.__le__)):
+        if filters[name]:
+            try:
+                conditions.append(compare(dt.date.fromisoformat(filters[name])))
+            except ValueError:
+                notes.append(f"Ignored {name}: {filters[name]!r} is not a date (YYYY-MM-DD).")
+    return filters, conditions, notes, place_error
 
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
-    with _store().session() as db:
-        total = db.scalar(select(func.count()).select_from(Notice).where(*conditions)) or 0
-        notices = list(
-            db.scalars(
-                select(Notice)
-                .where(*conditions)
-                .order_by(Notice.published.desc().nulls_last(), Notice.id.desc())
-                .limit(PAGE_SIZE)
-                .offset((page - 1) * PAGE_SIZE)
-                .options(selectinload(Notice.tags))
-            )
+
+def _queue_page(db: Any, conditions: list[Any], page: int, per_page: int) -> tuple[int, list[Notice]]:
+    total = db.scalar(select(func.count()).select_from(Notice).where(*conditions)) or 0
+    notices = list(
+        db.scalars(
+            select(Notice)
+            .where(*conditions)
+            .order_by(Notice.published.desc().nulls_last(), Notice.id.desc())
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+            .options(selectinload(Notice.tags))
         )
+    )
+    return total, notices
+
+
+def _remember_queue(args: dict[str, Any], ids: list[int]) -> None:
+    """The queue page the analyst last saw: where "next" and "previous" go from a notice."""
+    session["queue"] = {"args": args, "ids": ids}
+
+
+@bp.route("/")
+def queue() -> Any:
+    filters, conditions, notes, place_error = _queue_query(request.args)
+    page = _int_arg(request.args, "page", 1, 1, MAX_PAGE)
+    per_page = _int_arg(request.args, "per_page", PAGE_SIZE, 1, PAGE_SIZES[-1])
+    if per_page not in PAGE_SIZES:
+        abort(400, description=f"per_page must be one of {', '.join(map(str, PAGE_SIZES))}")
+    with _store().session() as db:
+        total, notices = (0, []) if place_error else _queue_page(db, conditions, page, per_page)
         sources = list(db.scalars(select(Notice.source).distinct().order_by(Notice.source)))
     from store.repository import effective_tags
 
+    for note in notes:
+        flash(note)
     rows = [(notice, effective_tags(notice)) for notice in notices]
-    pages = max(1, math.ceil(total / PAGE_SIZE))
+    pages = max(1, math.ceil(total / per_page))
     page_args = {key: value for key, value in filters.items() if value}
-    return render_template(
+    if per_page != PAGE_SIZE:
+        page_args["per_page"] = per_page
+    _remember_queue({**page_args, "page": page}, [notice.id for notice in notices])
+    place_codes = {code for _notice, tags in rows for code in tags.get("locations", [])}
+    html = render_template(
         "queue.html",
         rows=rows,
         total=total,
         page=page,
         pages=pages,
+        per_page=per_page,
+        page_sizes=PAGE_SIZES,
         page_args=page_args,
         filters=filters,
         sources=sources,
         status_filters=STATUS_FILTERS,
         relevance_filters=RELEVANCE_FILTERS,
         vocab={facet: vocabulary(facet) for facet in ("scs_types", "industries")},
+        place_labels={code: place_label(code) for code in place_codes},
+        place_choices=picker_choices(),
+        place_error=place_error,
     )
+    return html, (400 if place_error else 200)
+
+
+def _neighbours(notice_id: int) -> tuple[int | None, int | None]:
+    """The notices before and after this one on the queue page the analyst came from."""
+    ids = list((session.get("queue") or {}).get("ids", []))
+    if notice_id not in ids:
+        return None, None
+    at = ids.index(notice_id)
+    return (ids[at - 1] if at > 0 else None), (ids[at + 1] if at + 1 < len(ids) else None)
+
+
+def _next_url(notice_id: int) -> str:
+    """Where "next" goes from a notice: the next one on the analyst's queue page; at its end, the first
+    notice not yet seen on this pass when the queue is loaded again (same filters), else the queue."""
+    _previous, following = _neighbours(notice_id)
+    if following is not None:
+        return url_for("review.notice_page", notice_id=following)
+    state = session.get("queue") or {}
+    args = {key: str(value) for key, value in dict(state.get("args", {})).items()}
+    seen = set(state.get("ids", [])) | {notice_id}
+    _filters, conditions, _notes, place_error = _queue_query(args)
+    page = _int_arg(args, "page", 1, 1, MAX_PAGE)
+    per_page = _int_arg(args, "per_page", PAGE_SIZE, 1, PAGE_SIZES[-1])
+    if not place_error:
+        with _store().session() as db:
+            for candidate_page in (page, page + 1):
+                _total, notices = _queue_page(db, conditions, candidate_page, per_page)
+                fresh = [notice.id for notice in notices if notice.id not in seen]
+                if fresh:
+                    _remember_queue({**args, "page": candidate_page}, [notice.id for notice in notices])
+                    return url_for("review.notice_page", notice_id=fresh[0])
+    flash("That was the last notice in the queue.")
+    return url_for("review.queue", **{key: value for key, value in args.items() if key != "page"})
+
+
+@bp.route("/notice/<int:notice_id>/next")
+def next_in_queue(notice_id: int) -> Any:
+    return redirect(_next_url(notice_id))
 
 
 def _safe_link(url: str) -> str:
@@ -136,29 +230,20 @@ def _safe_link(url: str) -> str:
     return url if urlsplit(url).scheme in ("http", "https") else ""
 
 
-def _location_label(code: str) -> str:
-    from classifiers.gazetteer import chinese_name, english_name
-
-    return f"{english_name(code) or code} {chinese_name(code)} ({code})".strip()
-
-
-@bp.route("/notice/<int:notice_id>")
-def notice_page(notice_id: int) -> Any:
+def _render_notice(
+    notice_id: int, typed: Mapping[str, str] | None = None, problem: str = "", conflict: bool = False
+) -> str:
+    """The notice page; `typed` keeps what the analyst sent when it could not be saved, shown with `problem`."""
     from store.repository import effective_tags
 
     with _store().session() as db:
-        notice = db.get(Notice, notice_id, options=[selectinload(Notice.tags)])
-        if notice is None:
-            abort(404)
+        notice = _notice_or_404(db, notice_id, options=[selectinload(Notice.tags)])
         effective = effective_tags(notice)
         auto = sorted((t for t in notice.tags if t.origin == "auto"), key=lambda t: (t.facet, t.value))
         analyst = sorted((t for t in notice.tags if t.origin == "analyst"), key=lambda t: (t.facet, t.value))
         removed = {(t.facet, t.value) for t in analyst if not t.present}
         evidence_of = [(t.facet, t.value, t.evidence) for t in auto if (t.facet, t.value) not in removed]
         evidence_of.append(("relevance", "relevant", notice.relevance_evidence or []))
-        body_html = highlight(notice.body, evidence_spans(notice.body, "text", evidence_of))
-        title_html = highlight(notice.title, evidence_spans(notice.title, "title", evidence_of))
-        publisher_html = highlight(notice.publisher, evidence_spans(notice.publisher, "publisher", evidence_of))
         history = list(
             db.scalars(
                 select(AuditEntry)
@@ -166,7 +251,42 @@ def notice_page(notice_id: int) -> Any:
                 .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
             )
         )
-    location_labels = {code: _location_label(code) for code in effective.get("locations", [])}
+
+    # Each tag its own colour, from its facet's family; the legend and the evidence links point at the marks.
+    texts = {"title": notice.title, "publisher": notice.publisher, "text": notice.body}
+    per_facet: Counter[str] = Counter()
+    classes: dict[str, str] = {}
+    for facet, value, _evidence in evidence_of:
+        classes[f"{facet}:{value}"] = f"f-{facet} c-{facet}-{per_facet[facet] % COLOURS_PER_FACET}"
+        per_facet[facet] += 1
+    spans = {field: evidence_spans(text, field, evidence_of) for field, text in texts.items()}
+    marked = {field: highlight(text, spans[field], field, classes) for field, text in texts.items()}
+    legend = []
+    for facet, value, _evidence in evidence_of:
+        label = f"{facet}:{value}"
+        found = [(field, s.start) for field in EVIDENCE_FIELDS for s in spans[field] if s.label == label]
+        legend.append(
+            {
+                "label": label,
+                "facet": facet,
+                "name": place_label(value) if facet == "locations" else value,
+                "classes": classes[label],
+                "count": len(found),
+                "anchor": anchor_id(*found[0]) if found else "",
+            }
+        )
+    evidence_links = {
+        (tag.facet, tag.value): [
+            (item, anchor_id(str(item.get("field")), position[0]) if position else "")
+            for item in tag.evidence
+            if isinstance(item, dict)
+            for position in [locate(texts.get(str(item.get("field")), ""), str(item.get("field")), item)]
+        ]
+        for tag in auto
+    }
+    previous_id, next_id = _neighbours(notice_id)
+    default_headline = notice.headline_en or notice.draft_headline
+    default_summary = notice.summary_en or notice.draft_summary
     return render_template(
         "notice.html",
         notice=notice,
@@ -174,16 +294,31 @@ def notice_page(notice_id: int) -> Any:
         auto=auto,
         analyst=analyst,
         removed=removed,
-        body_html=body_html,
-        title_html=title_html,
-        publisher_html=publisher_html,
+        body_html=marked["text"],
+        title_html=marked["title"],
+        publisher_html=marked["publisher"],
+        legend=legend,
+        evidence_links=evidence_links,
         source_link=_safe_link(notice.url),
         history=history,
-        location_labels=location_labels,
+        location_labels={code: f"{place_label(code)} ({code})" for code in effective.get("locations", [])},
         vocab={facet: vocabulary(facet) for facet in ("scs_types", "industries")},
-        headline=notice.headline_en or notice.draft_headline,
-        summary=notice.summary_en or notice.draft_summary,
+        headline=typed.get("headline", "") if typed is not None else default_headline,
+        summary=typed.get("summary", "") if typed is not None else default_summary,
+        problem=problem,
+        conflict=conflict,
+        latest=history[0] if history else None,
+        previous_url=url_for("review.notice_page", notice_id=previous_id) if previous_id else "",
+        next_url=url_for("review.notice_page", notice_id=next_id)
+        if next_id
+        else url_for("review.next_in_queue", notice_id=notice_id),
+        place_choices=picker_choices(),
     )
+
+
+@bp.route("/notice/<int:notice_id>")
+def notice_page(notice_id: int) -> Any:
+    return _render_notice(notice_id)
 
 
 @bp.route("/notice/<int:notice_id>/tags", methods=["POST"])
@@ -191,13 +326,14 @@ def change_tag(notice_id: int) -> Any:
     op = request.form.get("op")
     if op not in ("add", "remove"):
         abort(400, description="op must be add or remove")
+    facet, value = request.form.get("facet", ""), request.form.get("value", "")
     with _store().session() as db:
-        notice = db.get(Notice, notice_id)
-        if notice is None:
-            abort(404)
+        notice = _notice_or_404(db, notice_id)
         try:
-            set_tag(db, notice, request.form.get("facet", ""), request.form.get("value", ""), op == "add", g.user)
-        except ReviewError as error:
+            if facet == "locations" and op == "add":
+                value = resolve_place(value)
+            set_tag(db, notice, facet, value, op == "add", g.user)
+        except (ReviewError, PlaceError) as error:
             flash(str(error))
     return redirect(url_for("review.notice_page", notice_id=notice_id) + "#tags")
 
@@ -205,24 +341,30 @@ def change_tag(notice_id: int) -> Any:
 @bp.route("/notice/<int:notice_id>/review", methods=["POST"])
 def review(notice_id: int) -> Any:
     action = request.form.get("action", "save")
+    if action != "save" and action not in DECISIONS:
+        abort(400, description="action must be save, approve, reject or needs-work")
+    version = request.form.get("version", "").strip()
+    if version and not version.isdigit():
+        abort(400, description="version must be a whole number")
+    typed = {"headline": request.form.get("headline", ""), "summary": request.form.get("summary", "")}
     try:
         with _store().session() as db:
-            notice = db.get(Notice, notice_id)
-            if notice is None:
-                abort(404)
-            update_review(
-                db,
-                notice,
-                g.user,
-                request.form.get("headline", ""),
-                request.form.get("summary", ""),
-                None if action == "save" else action,
-            )
-    except ReviewError as error:  # the session rolled back: nothing half-saved
-        flash(str(error))
+            if notice_id > MAX_ID:
+                abort(400, description="no notice has an id that large")
+            if not claim_review_version(db, notice_id, int(version) if version else None):
+                _notice_or_404(db, notice_id)
+                raise EditConflict("someone else changed this notice while you were editing it")
+            notice = _notice_or_404(db, notice_id)
+            update_review(db, notice, g.user, typed["headline"], typed["summary"], None if action == "save" else action)
+    except EditConflict as error:  # nothing saved; the analyst's text stays in the form, theirs is shown
+        return _render_notice(notice_id, typed, str(error), conflict=True), 409
+    except ReviewError as error:  # the session rolled back: nothing half-saved, and the typed text is kept
+        return _render_notice(notice_id, typed, str(error)), 422
+    if action == "save":
+        flash("Saved.")
         return redirect(url_for("review.notice_page", notice_id=notice_id))
-    flash({"save": "Saved.", "approve": "Approved.", "reject": "Rejected."}.get(action, "Marked as needing work."))
-    return redirect(url_for("review.notice_page", notice_id=notice_id))
+    flash(DECISIONS[action])
+    return redirect(_next_url(notice_id))
 
 
 @bp.route("/notice/<int:notice_id>/relevance", methods=["POST"])
@@ -232,8 +374,6 @@ def change_relevance(notice_id: int) -> Any:
     if choice not in choices:
         abort(400, description="relevant must be yes, no or auto")
     with _store().session() as db:
-        notice = db.get(Notice, notice_id)
-        if notice is None:
-            abort(404)
+        notice = _notice_or_404(db, notice_id)
         set_relevance(db, notice, choices[choice], g.user)
     return redirect(url_for("review.notice_page", notice_id=notice_id))

@@ -124,6 +124,8 @@ class Notice(Base):
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     changed_since_review: Mapped[bool] = mapped_column(Boolean, default=False)
     slug: Mapped[str] = mapped_column(String(255), default="")
+    # Bumped by every save or decision of the English item: a form sent with an older number is an edit conflict.
+    review_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     tags: Mapped[list[Tag]] = relationship(back_populates="notice", cascade="all, delete-orphan")
     terms: Mapped[list[TermCount]] = relationship(back_populates="notice", cascade="all, delete-orphan")
@@ -259,6 +261,33 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AnalystSession(Base):
+    """A signed-in newsroom session; the cookie holds only its random token, whose hash is kept here.
+
+    Deleting the row (logout, password change, disabling the account) ends the session at once.
+    """
+
+    __tablename__ = "analyst_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class LoginFailure(Base):
+    """A failed login, by account name and client address: what login throttling counts."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class AuditEntry(Base):

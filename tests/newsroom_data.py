@@ -13,6 +13,7 @@ from store.db import Store
 from store.models import Notice, Tag
 
 ANALYST, PASSWORD = "alice", "correct horse battery"
+SECRET_KEY = "test-only-cookie-signing-key-0123456789abcdef"  # strong enough for create_app, public: tests only
 SCRIPT_TITLE = '<script>alert("xss")</script>关于<img src=x onerror=alert(1)>失信名单的通知'
 
 BIKE_TITLE = "深圳市交通运输局关于将共享单车企业纳入失信名单管理的通知"

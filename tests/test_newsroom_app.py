@@ -8,13 +8,13 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from newsroom_data import ANALYST, BIKE_TITLE, PASSWORD, SCRIPT_TITLE, seeded_store
-from sqlalchemy import select
+from newsroom_data import ANALYST, BIKE_TITLE, PASSWORD, SCRIPT_TITLE, SECRET_KEY, seeded_store
+from sqlalchemy import select, update
 
 from newsroom import create_app
 from newsroom.auth import UserError, add_user, authenticate
 from store.db import Store
-from store.models import AuditEntry, Notice, User
+from store.models import AnalystSession, AuditEntry, Notice, User
 from store.repository import effective_tags
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -27,7 +27,7 @@ def store(db_url: str) -> Store:
 
 @pytest.fixture
 def app(store: Store, db_url: str) -> Flask:
-    return create_app(db_url, secret_key="test-secret", session_minutes=30)
+    return create_app(db_url, secret_key=SECRET_KEY, session_minutes=30)
 
 
 def csrf_of(client: FlaskClient, path: str) -> str:
@@ -122,10 +122,10 @@ def test_login_redirects_only_to_local_paths(app: Flask) -> None:
     assert response.headers["Location"] == "/"
 
 
-def test_sessions_expire_after_idle_minutes(client: FlaskClient) -> None:
+def test_sessions_expire_after_idle_minutes(client: FlaskClient, store: Store) -> None:
     assert client.get("/").status_code == 200
-    with client.session_transaction() as session:
-        session["seen"] = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=31)).timestamp()
+    with store.session() as db:
+        db.execute(update(AnalystSession).values(last_seen=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=31)))
     assert client.get("/").status_code == 302
 
 
@@ -221,16 +221,23 @@ def test_notice_page_shows_metadata_evidence_and_draft(client: FlaskClient, stor
     html = client.get(f"/notice/{notice_id(store, BIKE_TITLE)}").get_data(as_text=True)
     assert "深交规〔2025〕3号" in html and "深圳市交通运输局" in html and "2025-03-14" in html
     assert 'href="https://jtys.sz.gov.cn/zwgk/tzgg/content/post_100001.html"' in html
-    assert re.search(r'<mark class="evidence" title="[^"]*scs_types:blacklist[^"]*">失信名单</mark>', html)
-    assert re.search(r'<mark class="evidence" title="[^"]*scs_types:joint-enforcement[^"]*">联合惩戒</mark>', html)
-    assert '<dd lang="zh"><mark class="evidence" title="locations:440300">深圳市</mark>交通运输局</dd>' in html
+    assert re.search(r'<mark class="evidence [^"]*" id="ev-text-\d+" title="scs_types:blacklist">失信名单</mark>', html)
+    assert re.search(
+        r'<mark class="evidence [^"]*" id="ev-text-45" title="scs_types:joint-enforcement">联合惩戒</mark>', html
+    )
+    assert (
+        '<span class="publisher"><mark class="evidence f-locations c-locations-0" id="ev-publisher-0"'
+        ' title="locations:440300">深圳市</mark>交通运输局</span>'
+    ) in html
     assert 'value="Shenzhen, Guangdong: untrustworthy list for rental bike companies"' in html
     assert "Shenzhen" in html and "(440300)" in html
 
 
 def test_stale_evidence_offsets_still_highlight_the_term(client: FlaskClient, store: Store) -> None:
     html = client.get(f"/notice/{notice_id(store, '关于开展建筑市场信用评价工作的通知')}").get_data(as_text=True)
-    assert re.search(r'<mark class="evidence" title="scs_types:credit-rating">信用评价</mark>', html)
+    assert re.search(
+        r'<mark class="evidence [^"]*" id="ev-text-\d+" title="scs_types:credit-rating">信用评价</mark>', html
+    )
 
 
 def test_tag_corrections_are_analyst_rows_and_audited(client: FlaskClient, store: Store) -> None:
@@ -327,10 +334,11 @@ def test_script_in_title_is_inert_in_the_app(client: FlaskClient, store: Store) 
     nid = notice_id(store, SCRIPT_TITLE)
     for path in ("/", f"/notice/{nid}", "/?q=script"):
         html = client.get(path).get_data(as_text=True)
+        html = html.replace('<script src="/static/newsroom.js" defer></script>', "", 1)  # the app's own, only
         assert "<script" not in html and "<img" not in html and "<b>" not in html
         assert "&lt;script&gt;alert(" in html
     html = client.get(f"/notice/{nid}").get_data(as_text=True)
-    assert '<mark class="evidence" title="scs_types:blacklist">失信名单</mark>' in html
+    assert re.search(r'<mark class="evidence [^"]*" id="ev-text-\d+" title="scs_types:blacklist">失信名单</mark>', html)
 
 
 def test_non_http_source_links_are_not_links(client: FlaskClient, store: Store) -> None:
@@ -341,7 +349,7 @@ def test_non_http_source_links_are_not_links(client: FlaskClient, store: Store) 
 
 
 def test_session_cookie_flags(store: Store, db_url: str) -> None:
-    client = create_app(db_url, secret_key="k", secure_cookies=True).test_client()
+    client = create_app(db_url, secret_key=SECRET_KEY, secure_cookies=True).test_client()
     cookie = client.get("/login").headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
 
