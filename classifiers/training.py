@@ -92,10 +92,9 @@ def _fit_logistic(rows: Sequence[Sequence[float]], targets: Sequence[bool], name
     x = np.asarray(rows, dtype=float).reshape(len(rows), len(names))
     mean = x.mean(axis=0) if len(rows) else np.zeros(len(names))
     scale = x.std(axis=0) if len(rows) else np.ones(len(names))
-    scale[scale == 0] = 1.0
     y = np.asarray(targets, dtype=int)
     mean_t = tuple(round(float(v), DIGITS) for v in mean)
-    scale_t = tuple(round(float(v), DIGITS) for v in scale)
+    scale_t = tuple(round(float(v), DIGITS) or 1.0 for v in scale)  # a constant feature is left as it is
     if len(set(targets)) < 2:  # one class only (a tiny training set): a constant model
         rate = min(max(float(y.mean()) if len(y) else 0.5, 0.001), 0.999)
         return Logistic(tuple(names), mean_t, scale_t, (0.0,) * len(names), round(math.log(rate / (1 - rate)), DIGITS))
