@@ -154,7 +154,7 @@ def notice_page(notice_id: int) -> Any:
         auto = sorted((t for t in notice.tags if t.origin == "auto"), key=lambda t: (t.facet, t.value))
         analyst = sorted((t for t in notice.tags if t.origin == "analyst"), key=lambda t: (t.facet, t.value))
         removed = {(t.facet, t.value) for t in analyst if not t.present}
-        evidence_of = [(t.facet, t.value, t.evidence) for t in auto if (t.facet, t.value) not in removed]
+        evidence_of = [(t.facet, t.value, t.evidence) for t in auto if t.present and (t.facet, t.value) not in removed]
         evidence_of.append(("relevance", "relevant", notice.relevance_evidence or []))
         body_html = highlight(notice.body, evidence_spans(notice.body, "text", evidence_of))
         title_html = highlight(notice.title, evidence_spans(notice.title, "title", evidence_of))

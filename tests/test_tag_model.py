@@ -103,3 +103,49 @@ def test_analysts_corrections_change_the_next_model(db_url: str, tmp_path: Path)
     again = tmp_path / "again.json"
     assert main(["--db", db_url, "train", str(gold), "--from-store", "--folds", "2", "--out", str(again)]) == 0
     assert again.read_bytes() == after.read_bytes()
+
+
+def test_confidence_is_stored_and_a_suggestion_is_no_tag(db_url: str) -> None:
+    import datetime as dt
+
+    from classifiers.model import Classification, Evidence, TagResult
+    from pipelines.tagging import Tagging
+    from store.db import Store
+    from store.models import Notice, Tag
+    from store.repository import effective_tags, notice_to_dict, reclassify_notice
+
+    evidence = [Evidence("失信名单", "title", 0, 4, "lexicon:scs_types/blacklist:失信名单 w=3 ×title")]
+    classification = Classification(
+        relevant=True,
+        relevance_score=9.0,
+        relevance_evidence=evidence,
+        tags={"scs_types": [TagResult("blacklist", 9.0, evidence, 0.91)], "industries": [], "locations": []},
+        terms=[],
+        relevance_confidence=0.99,
+        suggestions={"scs_types": [TagResult("joint-enforcement", 2.0, evidence, 0.18)], "industries": []},
+    )
+    store = Store(db_url)
+    with store.session() as session:
+        notice = Notice(
+            source="ownsource",
+            url="https://example.gov.cn/xyjs/9.html",
+            title="失信名单管理办法",
+            body="正文",
+            content_hash="9" * 64,
+            fetched_at=dt.datetime(2025, 1, 2, tzinfo=dt.UTC),
+        )
+        notice.tags = [Tag(facet="scs_types", value="redlist", origin="analyst", set_by="ana")]
+        session.add(notice)
+        session.flush()
+        reclassify_notice(session, notice, Tagging(classification, "", ""))
+    with store.session() as session:
+        notice = session.query(Notice).one()
+        rows = {(t.value, t.origin, t.present, t.confidence) for t in notice.tags}
+        assert rows == {
+            ("blacklist", "auto", True, 0.91),
+            ("joint-enforcement", "auto", False, 0.18),
+            ("redlist", "analyst", True, None),
+        }
+        assert effective_tags(notice)["scs_types"] == ["blacklist", "redlist"]
+        assert set(notice_to_dict(notice)["evidence"]["scs_types"]) == {"blacklist"}
+    store.dispose()
