@@ -17,6 +17,9 @@ from typing import Any
 
 MODEL_FORMAT = "scs-tag-model/1"
 MODEL_PATH = Path(__file__).with_name("data") / "tag-model.json"
+# Standardised features are clipped to this many standard deviations, in fitting and in applying: a very
+# long regulation (hundreds of sentences) must not push a probability past anything seen in training.
+CLIP = 3.0
 
 
 class ModelError(ValueError):
@@ -25,7 +28,7 @@ class ModelError(ValueError):
 
 @dataclass(frozen=True)
 class Logistic:
-    """p = sigmoid(intercept + sum(coef * (x - mean) / scale))."""
+    """p = sigmoid(intercept + sum(coef * clip((x - mean) / scale, ±CLIP)))."""
 
     features: tuple[str, ...]
     mean: tuple[float, ...]
@@ -36,7 +39,7 @@ class Logistic:
     def probability(self, values: Sequence[float]) -> float:
         z = self.intercept
         for value, mean, scale, coef in zip(values, self.mean, self.scale, self.coef, strict=True):
-            z += coef * (value - mean) / scale
+            z += coef * max(-CLIP, min(CLIP, (value - mean) / scale))
         if z < -30.0:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))

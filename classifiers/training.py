@@ -27,7 +27,7 @@ from typing import Any
 from classifiers.engine import LABEL_FEATURES, RELEVANCE_FEATURES, TAGGED_FACETS, Analysis, Tagger
 from classifiers.evaluation import Counts, Report, document_from_gold, evaluate
 from classifiers.model import Document
-from classifiers.tagmodel import MODEL_FORMAT, Logistic, TagModel, model_from_json
+from classifiers.tagmodel import CLIP, MODEL_FORMAT, Logistic, TagModel, model_from_json
 
 FOLDS = 5  # outer CV folds for the scores recorded in the model file
 INNER_FOLDS = 5  # folds within the training data for choosing thresholds
@@ -99,7 +99,7 @@ def _fit_logistic(rows: Sequence[Sequence[float]], targets: Sequence[bool], name
         rate = min(max(float(y.mean()) if len(y) else 0.5, 0.001), 0.999)
         return Logistic(tuple(names), mean_t, scale_t, (0.0,) * len(names), round(math.log(rate / (1 - rate)), DIGITS))
     model = LogisticRegression(C=C, max_iter=5000)
-    model.fit((x - np.asarray(mean_t)) / np.asarray(scale_t), y)
+    model.fit(np.clip((x - np.asarray(mean_t)) / np.asarray(scale_t), -CLIP, CLIP), y)
     return Logistic(
         tuple(names),
         mean_t,
@@ -286,7 +286,7 @@ def build_model_file(
     return {
         "format": MODEL_FORMAT,
         "about": "Fitted by `scs train` (classifiers/training.py). Weights apply to standardised features "
-        "((x - mean) / scale). Do not edit: retrain.",
+        "((x - mean) / scale, clipped to ±3). Do not edit: retrain.",
         "trained_on": {
             "gold": [
                 {"file": path.name, "sha256": sha256_file(path), "notices": len(file_records)}
