@@ -1,7 +1,11 @@
-"""Tagging a notice: lexicon matches -> scored, evidenced facet tags and a relevance decision."""
+"""Tagging a notice: lexicon matches -> features -> the fitted model's relevance decision and evidenced tags.
+
+The lexicons are the vocabulary of evidence; whether a label is the notice's subject is decided by the
+logistic models of `classifiers.tagmodel`, fitted from labelled notices by `scs train`."""
 
 from __future__ import annotations
 
+import copy
 import math
 import operator
 import re
@@ -9,15 +13,51 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from classifiers.lexicon import FacetLexicon, Lexicons, NegativeCue, Scope, TermEntry, default_lexicons
 from classifiers.locations import LocationResolver, default_resolver
 from classifiers.matcher import Match, TermMatcher
 from classifiers.model import Classification, Document, Evidence, TagResult, TermHit
+from classifiers.tagmodel import TagModel, default_model
 from classifiers.text import Sentences, to_simplified
 
 MAX_EVIDENCE = 6
+TAGGED_FACETS = ("scs_types", "industries")
+LEAD_CHARS = 300  # the body's opening (its restated title and first paragraph)
+HEADING_CHARS = 30  # a body line this short is a heading (三、信用修复)
+STRONG_WEIGHT = 3.0  # a mechanism's own name in the lexicons
+GENERAL_LABEL = "system-building"  # a notice named so in its title is a general, cross-sector plan
+
+# What the models read of each (notice, label): where the label's terms occur, how strongly and how often,
+# in stock sentences or in lists of several labels, and the label's share of the notice.
+LABEL_FEATURES = (
+    "title_max_weight",  # strongest term of the label in the title (0: none)
+    "lead_max_weight",  # strongest full-weight term in the body's first LEAD_CHARS characters
+    "body_score",  # log1p of the body's weighted evidence (max_count per term, discounts applied)
+    "body_sentences",  # log1p of the body sentences with a full-weight term
+    "strong_sentences",  # log1p of the body sentences naming the mechanism outright (weight >= STRONG_WEIGHT)
+    "max_weight",  # strongest term anywhere
+    "stock_share",  # share of the body matches in boilerplate sentences or cited documents
+    "listed_share",  # share of its body sentences that also hold another label of the facet (lists)
+    "own_sentences",  # log1p of the body sentences where it is the facet's only label (content of its own)
+    "heading_max_weight",  # strongest term in a short body line (a section or article heading)
+    "distinct_terms",  # log1p of the label's distinct terms found (a subject is discussed in many words)
+    "first_position",  # where the first full-weight body mention falls (0 = start, 1 = end or none)
+    "coverage",  # share of all body sentences that mention it at full weight
+    "title_strong",  # 1 when the title names it with a strong cue (weight >= 2)
+    "other_titled",  # 1 when the title names another label of the facet but not this one
+    "share_of_best",  # label score / best label score of the facet
+    "share_of_notice",  # label score / all labels' scores
+    "is_best",
+    "labels_in_notice",  # log1p of the facet's labels with evidence (notice-level)
+    "labels_in_title",  # the facet's labels named in the title (notice-level)
+    "body_length",  # log1p(characters / 1000) (notice-level)
+    "general_plan",  # strongest system-building cue of the title (notice-level)
+)
+# One monotone feature: with more, the dev notices (separable by it) let the fit extrapolate oddly on short
+# notices unlike them (a stock clause in a fire ban turned relevant); the model fits its threshold.
+RELEVANCE_FEATURES = ("score",)  # log1p of the lexicon score (title ×3, long bodies diluted, stock discounted)
 _BOOK_TITLE = re.compile(r"《([^《》]{1,80})》")
 _DRAFT_NOTE = re.compile(r"[(（][^()（）]*[)）]$")
 
@@ -93,10 +133,35 @@ def _strictly_inside(inner: Match, outer: Match) -> bool:
     )
 
 
+class Candidate(NamedTuple):
+    """A label with lexicon evidence in a notice: its score, the matches counted for it, its features."""
+
+    label: str
+    total: float
+    used: list[Scored]
+    features: tuple[float, ...]
+
+
+@dataclass
+class Analysis:
+    """A notice as the models see it (`Tagger.analyse`); training reads the same features as classifying."""
+
+    relevance_score: float
+    counted: list[Scored]
+    pool: list[Scored]
+    discounted: Discounts
+    sentences: Sentences
+    body_length: float
+    general_plan: float
+    relevance_features: tuple[float, ...] = ()
+    candidates: dict[str, list[Candidate]] = field(default_factory=dict)
+
+
 class Tagger:
-    def __init__(self, lexicons: Lexicons, resolver: LocationResolver) -> None:
+    def __init__(self, lexicons: Lexicons, resolver: LocationResolver, model: TagModel | None = None) -> None:
         self.lexicons = lexicons
         self.resolver = resolver
+        self._model = model
         self.entries: dict[str, list[TermEntry]] = defaultdict(list)
         self.negatives: dict[str, NegativeCue] = {}
         self.boilerplate: set[str] = set()
@@ -110,6 +175,19 @@ class Tagger:
             boundary.update(lexicon.boundary_terms)
         self.matcher = TermMatcher(lexicons.all_terms(), boundary)
         self._entries_by_facets: dict[tuple[str, ...], dict[str, tuple[TermEntry, ...]]] = {}
+
+    @property
+    def model(self) -> TagModel:
+        """The fitted model: the one given, else the shipped one (loaded on first use; training needs none)."""
+        if self._model is None:
+            self._model = default_model()
+        return self._model
+
+    def with_model(self, model: TagModel) -> Tagger:
+        """The same lexicons and matcher with another model (cross-validation fits one per fold)."""
+        tagger = copy.copy(self)
+        tagger._model = model
+        return tagger
 
     # -- matching -------------------------------------------------------------------------------------
 
@@ -260,125 +338,78 @@ class Tagger:
             results[label] = (total, used)
         return results
 
-    def _tags(
-        self, lexicon: FacetLexicon, matches: list[Match], discounted: Discounts, sentences: Sentences
-    ) -> list[TagResult]:
+    def _candidates(self, lexicon: FacetLexicon, matches: list[Match], analysis: Analysis) -> list[Candidate]:
+        """Every label of the facet with lexicon evidence in the notice, with its features (LABEL_FEATURES)."""
         nested = str(lexicon.extra.get("x_nested", "label"))
-        scored = self._scored([lexicon.facet], lexicon.scope, matches, discounted, nested)
+        scored = self._scored([lexicon.facet], lexicon.scope, matches, analysis.discounted, nested)
         scores = self._label_scores(scored, lexicon.scope)
         if not scores:
             return []
+        by_label: dict[str, list[Scored]] = defaultdict(list)
+        for item in scored:
+            by_label[item.entry.label].append(item)
+        sentences = analysis.sentences
+        # which labels of the facet each body sentence holds (at full weight), for "named in a list" features
+        labels_in_sentence: dict[tuple[int, int], set[str]] = defaultdict(set)
+        for item in scored:
+            if item.match.field != "title" and not item.scope_note:
+                labels_in_sentence[sentences.span(item.match.start)].add(item.entry.label)
+        length = max(len(sentences.text), 1)
+        sentence_count = max(len(sentences.ends) + 1, 1)
         best = max(total for total, _ in scores.values())
-        label_rules: dict[str, dict[str, Any]] = lexicon.extra.get("x_labels", {})
-        strong = float(lexicon.extra.get("x_strong_weight", float("inf")))
-        chosen = {}
-        eligible = {}
-        named_mentions = int(lexicon.extra.get("x_named_min_mentions", 1))
-        for label, (total, used) in scores.items():
-            rules = label_rules.get(label, {})
-            # a genre word in the title (规划, 实施方案) does not make the title about this label: only a cue of
-            # at least title_min_weight does
-            in_title = self._in_title(used, rules)
-            if rules.get("title_required") and not in_title and total < float(rules.get("body_threshold", "inf")):
-                continue
-            eligible[label] = (total, used)
-            threshold = float(rules.get("threshold", lexicon.scope.threshold))
-            relative = float(rules.get("relative", lexicon.scope.relative))
-            if total < threshold or (
-                total < relative * best and not self._named(used, strong, named_mentions, sentences)
-            ):
-                continue
-            chosen[label] = (total, used)
-        companions = self._add_companions(chosen, eligible, label_rules)
-        # a label that is part of another mechanism named in the title yields to it (a credit-repair notice
-        # always speaks of the published information it repairs; that is not a credit-information notice)
-        titled = {label for label, (_, used) in chosen.items() if self._in_title(used, label_rules.get(label, {}))}
-        for label in list(chosen):
-            yields_to = label_rules.get(label, {}).get("yields_to_title", [])
-            if isinstance(yields_to, list) and label not in titled and titled & set(yields_to):
-                del chosen[label]
-        fallback = float(lexicon.extra.get("x_fallback_min", 0.0))
-        if not chosen and fallback and eligible:
-            # a relevant notice gets at least its best-supported mechanism, if there is real support for it
-            label, (total, used) = max(eligible.items(), key=lambda kv: kv[1][0])
-            if total >= fallback:
-                chosen[label] = (total, used)
-        cross_sector = int(lexicon.extra.get("x_cross_sector", 0))
-        if cross_sector and len(chosen) > cross_sector:
-            # many sectors named only in the body: a cross-sector notice, keep only sectors the title names
-            chosen = {
-                label: value for label, value in chosen.items() if any(item.match.field == "title" for item in value[1])
-            }
-        return [
-            TagResult(
-                label,
-                round(total, 3),
-                [item.evidence() for item in used[:MAX_EVIDENCE]]
-                + ([companions[label]] if label in companions else []),
-            )
-            for label, (total, used) in sorted(chosen.items(), key=lambda kv: -kv[1][0])
-        ]
-
-    @staticmethod
-    def _in_title(used: list[Scored], rules: dict[str, Any]) -> bool:
-        """Whether the title is about this label: a genre word (规划, 实施方案) or a platform named as the place
-        of a procedure (信用中国) does not count, only a cue of at least the label's title_min_weight."""
-        minimum = float(rules.get("title_min_weight", 0.0))
-        return any(item.match.field == "title" and item.entry.weight >= minimum for item in used)
-
-    @staticmethod
-    def _named(used: list[Scored], strong: float, mentions: int, sentences: Sentences) -> bool:
-        """A mechanism named outright needs no relative support: its own name (a strongest-weight term at
-        full weight) in the title, or in `mentions` sentences of the body. One passing sentence (开展信用修复
-        40余次 in a plan's review of past work) is not enough."""
-        named = [item for item in used if item.entry.weight >= strong and item.factor >= 1.0]
-        if any(item.match.field == "title" for item in named):
-            return True
-        return len({sentences.span(item.match.start) for item in named}) >= mentions
-
-    @staticmethod
-    def _add_companions(
-        chosen: dict[str, tuple[float, list[Scored]]],
-        eligible: dict[str, tuple[float, list[Scored]]],
-        label_rules: dict[str, dict[str, Any]],
-    ) -> dict[str, Evidence]:
-        """Mechanisms that come together: a joint-punishment notice named so in its title punishes the
-        subjects of a list, so a blacklist with some support of its own is kept (companion_threshold)
-        without reaching the relative share. Returns the rule evidence of each label kept so."""
-        added = {}
-        for label, rules in label_rules.items():
-            companions = rules.get("companions", [])
-            if label in chosen or label not in eligible or not isinstance(companions, list):
-                continue
-            total, used = eligible[label]
-            threshold = float(rules.get("companion_threshold", "inf"))
-            titled = [
-                companion
-                for companion in companions
-                if companion in chosen and any(item.match.field == "title" for item in chosen[companion][1])
+        grand = sum(total for total, _ in scores.values())
+        titled = sum(any(item.match.field == "title" for item in by_label[label]) for label in scores)
+        notice_level = (math.log1p(len(scores)), float(titled), analysis.body_length, analysis.general_plan)
+        candidates = []
+        for label, (total, used) in sorted(scores.items(), key=lambda kv: (-kv[1][0], kv[0])):
+            items = by_label[label]
+            title = [item.entry.weight for item in items if item.match.field == "title"]
+            body = [item for item in items if item.match.field != "title"]
+            full = [item for item in body if not item.scope_note]
+            spans = {sentences.span(item.match.start) for item in full}
+            strong = {sentences.span(item.match.start) for item in full if item.entry.weight >= STRONG_WEIGHT}
+            shared = sum(len(labels_in_sentence[span]) > 1 for span in spans)
+            headings = [
+                item.entry.weight
+                for item in full
+                if len(sentences.text[slice(*sentences.span(item.match.start))].strip()) <= HEADING_CHARS
             ]
-            if titled and total >= threshold:
-                chosen[label] = (total, used)
-                rule = f"rule:scs_types/{label}:companion of {titled[0]} named in the title, score>={threshold:g}"
-                added[label] = Evidence(titled[0], "rule", -1, -1, rule)
-        return added
+            title_max = max(title, default=0.0)
+            features = (
+                title_max,
+                max((item.entry.weight for item in full if item.match.start < LEAD_CHARS), default=0.0),
+                math.log1p(sum(item.value for item in used if item.match.field != "title")),
+                math.log1p(len(spans)),
+                math.log1p(len(strong)),
+                max(item.entry.weight for item in items),
+                (len(body) - len(full)) / len(body) if body else 0.0,
+                shared / len(spans) if spans else 0.0,
+                math.log1p(len(spans) - shared),
+                max(headings, default=0.0),
+                math.log1p(len({item.entry.term for item in items})),
+                min((item.match.start for item in full), default=length) / length,
+                len(spans) / sentence_count,
+                1.0 if title_max >= 2.0 else 0.0,
+                1.0 if not title and titled else 0.0,
+                total / best,
+                total / grand,
+                1.0 if total == best else 0.0,
+                *notice_level,
+            )
+            candidates.append(Candidate(label, total, used, features))
+        return candidates
 
-    def _sector_specific(self, scs_types: list[TagResult], industries: list[TagResult]) -> list[TagResult]:
-        """A general SCS plan or law (system-building named in the title) is cross-sector: no industry,
-        unless the title itself names the sector (家政服务业信用体系建设)."""
-        general = any(
-            tag.value == "system-building" and any(e.field == "title" for e in tag.evidence) for tag in scs_types
-        )
-        if not general:
-            return industries
-        return [tag for tag in industries if any(e.field == "title" for e in tag.evidence)]
+    @staticmethod
+    def _general_plan(title_items: list[Scored]) -> float:
+        """The strongest system-building cue of the title (社会信用体系建设规划): a general plan is cross-sector."""
+        return max((item.entry.weight for item in title_items if item.entry.label == GENERAL_LABEL), default=0.0)
 
     # -- the whole notice -----------------------------------------------------------------------------
 
-    def classify(self, doc: Document) -> Classification:
+    def analyse(self, doc: Document) -> Analysis:
+        """Everything the fitted models read: the relevance features and each facet's candidate labels."""
         title = to_simplified(doc.title)
         text = to_simplified(doc.text)
-        publisher = to_simplified(doc.publisher)
         matches = self.matcher.find("title", title) + self.matcher.find("text", text)
         sentences = Sentences(text)
         discounted = Discounts(self._boilerplate_spans(matches, sentences), self._citation_spans(title, text))
@@ -399,7 +430,7 @@ class Tagger:
         dilution = math.sqrt(len(text) / norm_chars) if norm_chars and len(text) > norm_chars else 1.0
         per_term: dict[tuple[str, str], int] = defaultdict(int)
         seen: set[Match] = set()
-        score = 0.0
+        title_score = body_score = 0.0
         counted = []
         for item in sorted(pool, key=_value_of, reverse=True):
             key = (item.entry.term, item.match.field)
@@ -407,24 +438,65 @@ class Tagger:
                 continue
             seen.add(item.match)
             per_term[key] += 1
-            score += item.value if item.match.field == "title" else item.value / dilution
+            if item.match.field == "title":
+                title_score += item.value
+            else:
+                body_score += item.value / dilution
             counted.append(item)
-        relevant = score >= relevance.scope.threshold
+        title_scs = [item for item in pool if item.match.field == "title" and item.entry.facet == "scs_types"]
+        analysis = Analysis(
+            relevance_score=title_score + body_score,
+            counted=counted,
+            pool=pool,
+            discounted=discounted,
+            sentences=sentences,
+            body_length=math.log1p(len(text) / 1000),
+            general_plan=self._general_plan(title_scs),
+        )
+        for facet in TAGGED_FACETS:
+            analysis.candidates[facet] = self._candidates(self.lexicons.facets[facet], matches, analysis)
+        analysis.relevance_features = (math.log1p(title_score + body_score),)
+        return analysis
 
-        tags: dict[str, list[TagResult]] = {"scs_types": [], "industries": []}
+    def classify(self, doc: Document) -> Classification:
+        """Relevance and tags as the fitted model decides them; each tag with its probability and evidence."""
+        analysis = self.analyse(doc)
+        model = self.model
+        relevance_probability = model.relevance.probability(analysis.relevance_features)
+        relevant = relevance_probability >= model.relevance.threshold
+        tags: dict[str, list[TagResult]] = {facet: [] for facet in TAGGED_FACETS}
+        suggestions: dict[str, list[TagResult]] = {facet: [] for facet in TAGGED_FACETS}
         if relevant:
-            for facet in ("scs_types", "industries"):
-                tags[facet] = self._tags(self.lexicons.facets[facet], matches, discounted, sentences)
-            tags["industries"] = self._sector_specific(tags["scs_types"], tags["industries"])
-        tags["locations"] = self.resolver.resolve(title, text, publisher, doc.jurisdiction, doc.site_code)
-
-        evidence = [item.evidence() for item in counted[: MAX_EVIDENCE * 2]]
+            for facet in TAGGED_FACETS:
+                candidates = analysis.candidates[facet]
+                facet_model = model.facets[facet]
+                probabilities = [facet_model.probability(c.features) for c in candidates]
+                chosen = facet_model.decide(probabilities)
+                for candidate, probability, is_tag in zip(candidates, probabilities, chosen, strict=True):
+                    if is_tag or probability >= facet_model.suggest:
+                        result = TagResult(
+                            candidate.label,
+                            round(candidate.total, 3),
+                            [item.evidence() for item in candidate.used[:MAX_EVIDENCE]],
+                            round(probability, 4),
+                        )
+                        (tags if is_tag else suggestions)[facet].append(result)
+        tags["locations"] = self.resolver.resolve(
+            to_simplified(doc.title),
+            to_simplified(doc.text),
+            to_simplified(doc.publisher),
+            doc.jurisdiction,
+            doc.site_code,
+        )
+        evidence = [item.evidence() for item in analysis.counted[: MAX_EVIDENCE * 2]]
         return Classification(
             relevant=relevant,
-            relevance_score=round(score, 3),
+            relevance_score=round(analysis.relevance_score, 3),
             relevance_evidence=evidence,
             tags=tags,
-            terms=self._term_hits(pool),
+            terms=self._term_hits(analysis.pool),
+            relevance_confidence=round(relevance_probability, 4),
+            suggestions=suggestions,
         )
 
     @staticmethod

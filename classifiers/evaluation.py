@@ -134,3 +134,33 @@ def format_report(report: Report) -> str:
         f"{'locations':<28}f1 {places['f1']:.3f}  exact {places['exact']:.3f}  province {places['province']:.3f}"
     )
     return "\n".join(lines)
+
+
+def format_side_by_side(shipped: Report, cv: Report, folds: int) -> str:
+    """The shipped model's scores on the file beside the K-fold cross-validated ones, per facet and label."""
+    a, b = shipped.summary(), cv.summary()
+    lines = [
+        f"notices: {shipped.n}   shipped = the shipped model on this file; cv = {folds}-fold cross-validation",
+        "",
+        f"{'facet / label':<28}{'shipped P':>10}{'R':>7}{'F1':>7}{'cv P':>9}{'R':>7}{'F1':>7}{'support':>9}",
+    ]
+
+    def row(name: str, x: dict[str, float], y: dict[str, float], support: str = "") -> str:
+        return (
+            f"{name:<28}{x['precision']:>10.3f}{x['recall']:>7.3f}{x['f1']:>7.3f}"
+            f"{y['precision']:>9.3f}{y['recall']:>7.3f}{y['f1']:>7.3f}{support:>9}"
+        )
+
+    lines.append(row("relevance", a["relevance"], b["relevance"]))
+    for facet in SET_FACETS:
+        lines.append(row(facet + " (micro)", a[facet], b[facet]))
+        for label in sorted(set(shipped.per_label[facet]) | set(cv.per_label[facet])):
+            x = shipped.per_label[facet].get(label, Counts())
+            y = cv.per_label[facet].get(label, Counts())
+            lines.append(row("  " + label, x.scores(), y.scores(), str(x.tp + x.fn or y.tp + y.fn)))
+    places = a["locations"]
+    lines.append(
+        f"{'locations':<28}f1 {places['f1']:.3f}  exact {places['exact']:.3f}  province {places['province']:.3f}"
+        "  (gazetteer: not fitted, the same in cv)"
+    )
+    return "\n".join(lines)

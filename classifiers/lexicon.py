@@ -4,7 +4,7 @@ A file maps each label to the terms that support it, with weights, and may list
 negative cues (terms that cancel overlapping or nearby matches: 信用卡 is not an
 SCS mechanism, 诚信 in a school motto is not a credit mechanism), terms whose
 word boundaries must be checked with the tokenizer, and scope settings (title
-weight, boilerplate discount, threshold). Keeping them as data lets analysts
+weight, boilerplate discount). Keeping them as data lets analysts
 and reviewers read the rules, and `scs reclassify` apply a change to old notices.
 """
 
@@ -51,8 +51,6 @@ class Scope:
     boilerplate: float = 0.2
     citation: float = 0.3
     max_count: int = 3
-    threshold: float = 2.0
-    relative: float = 0.0  # a label must reach this share of the facet's best score
 
 
 @dataclass

@@ -30,9 +30,13 @@ class Evidence:
 
 @dataclass
 class TagResult:
+    """A facet value with its lexicon score, its evidence (strongest matches first) and, for the fitted facets,
+    the model's calibrated probability (None for locations, which come from the gazetteer)."""
+
     value: str
     score: float
     evidence: list[Evidence] = field(default_factory=list)
+    confidence: float | None = None
 
 
 @dataclass
@@ -51,3 +55,6 @@ class Classification:
     relevance_evidence: list[Evidence]
     tags: dict[str, list[TagResult]]
     terms: list[TermHit]
+    relevance_confidence: float | None = None
+    # values the model finds likely but below its tag threshold: shown to analysts, never a tag
+    suggestions: dict[str, list[TagResult]] = field(default_factory=dict)

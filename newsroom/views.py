@@ -242,7 +242,7 @@ def _render_notice(
         auto = sorted((t for t in notice.tags if t.origin == "auto"), key=lambda t: (t.facet, t.value))
         analyst = sorted((t for t in notice.tags if t.origin == "analyst"), key=lambda t: (t.facet, t.value))
         removed = {(t.facet, t.value) for t in analyst if not t.present}
-        evidence_of = [(t.facet, t.value, t.evidence) for t in auto if (t.facet, t.value) not in removed]
+        evidence_of = [(t.facet, t.value, t.evidence) for t in auto if t.present and (t.facet, t.value) not in removed]
         evidence_of.append(("relevance", "relevant", notice.relevance_evidence or []))
         history = list(
             db.scalars(
@@ -277,7 +277,7 @@ def _render_notice(
         )
     evidence_links = {
         (tag.facet, tag.value): [
-            (item, anchor_id(str(item.get("field")), position[0]) if position else "")
+            (item, anchor_id(str(item.get("field")), position[0]) if position and tag.present else "")
             for item in tag.evidence
             if isinstance(item, dict)
             for position in [locate(texts.get(str(item.get("field")), ""), str(item.get("field")), item)]

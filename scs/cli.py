@@ -33,6 +33,7 @@ COMMAND_MODULES = [
     "scs.commands.new_source",
     "scs.commands.check_sources",
     "scs.commands.draft",
+    "scs.commands.train",
 ]
 
 

@@ -159,6 +159,8 @@ class Tag(Base):
     origin ``auto``: written by the classifiers, replaced wholesale on re-classification.
     origin ``analyst``: an analyst's decision; ``present`` false means the analyst removed
     the value, which hides an auto tag of the same value.
+    An ``auto`` row with ``present`` false is a suggestion: the model's probability (``confidence``)
+    fell below its tag threshold, so it is shown to analysts but is no tag.
     """
 
     __tablename__ = "tags"
@@ -171,6 +173,7 @@ class Tag(Base):
     origin: Mapped[str] = mapped_column(String(16))  # auto | analyst
     present: Mapped[bool] = mapped_column(Boolean, default=True)
     score: Mapped[float] = mapped_column(Float, default=0.0)
+    confidence: Mapped[float | None] = mapped_column(Float)  # the fitted model's probability (auto rows)
     evidence: Mapped[list[Any]] = mapped_column(default=list)
     set_by: Mapped[str] = mapped_column(String(64), default="")
     set_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -81,6 +81,13 @@ def _crawl_values(item: Any) -> dict[str, Any]:
     return {name: _plain(getattr(item, name)) for name in _CRAWL_FIELDS}
 
 
+def _auto_rows(classification: Any) -> list[tuple[str, list[Any], bool]]:
+    """(facet, results, present) for the tags and then the suggestions (stored as not-present auto rows)."""
+    return [(facet, results, True) for facet, results in classification.tags.items()] + [
+        (facet, results, False) for facet, results in getattr(classification, "suggestions", {}).items()
+    ]
+
+
 def _apply_classification(session: Session, notice: Notice, classification: Any) -> None:
     """Replace the notice's auto tags, terms and relevance with a fresh classification."""
     for tag in [t for t in notice.tags if t.origin == "auto"]:
@@ -95,15 +102,16 @@ def _apply_classification(session: Session, notice: Notice, classification: Any)
     notice.relevant_auto = bool(classification.relevant)
     notice.relevance_score = float(classification.relevance_score)
     notice.relevance_evidence = _plain(list(classification.relevance_evidence))
-    for facet, results in classification.tags.items():
+    for facet, results, present in _auto_rows(classification):
         for result in results:
             notice.tags.append(
                 Tag(
                     facet=facet,
                     value=result.value,
                     origin="auto",
-                    present=True,
+                    present=present,
                     score=float(result.score),
+                    confidence=result.confidence,
                     evidence=_plain(list(result.evidence)),
                 )
             )
@@ -223,11 +231,12 @@ def _insert_new_notice(connection: Connection, item: Any, run_id: int | None) ->
                 "facet": facet,
                 "value": result.value,
                 "origin": "auto",
-                "present": True,
+                "present": present,
                 "score": float(result.score),
+                "confidence": result.confidence,
                 "evidence": _plain(list(result.evidence)),
             }
-            for facet, results in classification.tags.items()
+            for facet, results, present in _auto_rows(classification)
             for result in results
         ]
         terms = [
@@ -299,7 +308,7 @@ def effective_tags(notice: Notice) -> dict[str, list[str]]:
     for tag in notice.tags:
         if tag.origin == "analyst" and not tag.present:
             removed.setdefault(tag.facet, set()).add(tag.value)
-        else:
+        elif tag.present:  # an auto row not present is a suggestion, not a tag
             values.setdefault(tag.facet, set()).add(tag.value)
     return {facet: sorted(values[facet] - removed.get(facet, set())) for facet in values}
 
@@ -313,7 +322,7 @@ def notice_to_dict(notice: Notice, *, with_body: bool = False) -> dict[str, Any]
     tags = effective_tags(notice)
     evidence: dict[str, dict[str, list[Any]]] = {facet: {} for facet in FACETS}
     for tag in notice.tags:
-        if tag.origin == "auto":
+        if tag.origin == "auto" and tag.present:
             evidence.setdefault(tag.facet, {})[tag.value] = tag.evidence
     data: dict[str, Any] = {
         "id": notice.id,
@@ -339,6 +348,7 @@ def notice_to_dict(notice: Notice, *, with_body: bool = False) -> dict[str, Any]
                 "origin": tag.origin,
                 "present": tag.present,
                 "score": tag.score,
+                "confidence": tag.confidence,
                 "evidence": tag.evidence,
             }
             for tag in sorted(notice.tags, key=lambda t: (t.facet, t.value, t.origin))

@@ -95,14 +95,17 @@ def test_fold_selects_every_kth_record_by_position(tmp_path: Path, capsys: pytes
         main(["evaluate", str(gold), "--fold", "5/4"])
 
 
-def test_crossval_tunes_on_the_other_folds(tmp_path: Path) -> None:
-    from classifiers.crossval import cross_validate, fold_of
-    from classifiers.evaluation import evaluate
-
-    records = [dict(OWN_GOLD[i % 2], id=f"x{i}") for i in range(4)]
-    report = cross_validate(records, folds=2)
-    assert [fold_of(p, 2) for p in range(4)] == [0, 1, 0, 1]
-    assert [f["n"] for f in report["folds"]] == [2, 2]
-    assert set(report["pooled_held_out"]) == {"precision", "recall", "f1"}
-    # every record is held out once: the shipped settings pooled over the folds score the whole file
-    assert report["shipped_pooled"] == evaluate(records).summary()["scs_types"]
+def test_cv_reports_cross_validated_scores_beside_the_shipped_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gold = write_gold(tmp_path / "gold.jsonl", [dict(OWN_GOLD[i % 2], id=f"x{i}") for i in range(6)])
+    assert main(["evaluate", str(gold), "--json", "--cv", "3"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    # the keys of `scs evaluate --json` stay; the CV scores come beside them
+    assert set(report) == {"n", "relevance", "scs_types", "industries", "locations", "cv"}
+    assert report["cv"]["folds"] == 3 and report["cv"]["n"] == 6
+    assert set(report["cv"]) == {"folds", "n", "relevance", "scs_types", "industries", "locations"}
+    assert main(["evaluate", str(gold), "--cv", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "3-fold cross-validation" in out and "cv P" in out and "  blacklist" in out
+    assert main(["evaluate", str(gold), "--cv", "7"]) == 2  # more folds than notices

@@ -8,13 +8,13 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from newsroom_data import ANALYST, BIKE_TITLE, PASSWORD, SCRIPT_TITLE, SECRET_KEY, seeded_store
+from newsroom_data import ANALYST, BIKE_BODY, BIKE_TITLE, PASSWORD, SCRIPT_TITLE, SECRET_KEY, evidence, seeded_store
 from sqlalchemy import select, update
 
 from newsroom import create_app
 from newsroom.auth import UserError, add_user, authenticate
 from store.db import Store
-from store.models import AnalystSession, AuditEntry, Notice, User
+from store.models import AnalystSession, AuditEntry, Notice, Tag, User
 from store.repository import effective_tags
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -238,6 +238,24 @@ def test_stale_evidence_offsets_still_highlight_the_term(client: FlaskClient, st
     assert re.search(
         r'<mark class="evidence [^"]*" id="ev-text-\d+" title="scs_types:credit-rating">信用评价</mark>', html
     )
+
+
+def test_a_suggestion_is_shown_with_its_probability_but_is_no_tag(client: FlaskClient, store: Store) -> None:
+    nid = notice_id(store, BIKE_TITLE)
+    with store.session() as db:
+        notice = db.get(Notice, nid)
+        assert notice is not None
+        found = [evidence(BIKE_BODY, "信用修复")]
+        suggestion = Tag(facet="scs_types", value="redlist", origin="auto", present=False, score=1.0, confidence=0.21)
+        suggestion.evidence = found
+        notice.tags.append(suggestion)
+    html = client.get(f"/notice/{nid}").get_data(as_text=True)
+    assert re.search(r"redlist <em>\(suggestion: below the model's tag threshold\)</em>", html)
+    assert "<td>0.21</td>" in html
+    assert not re.search(r'<mark class="evidence[^"]*"[^>]*title="[^"]*redlist', html)  # its evidence is not highlighted
+    with store.session() as db:
+        notice = db.get(Notice, nid)
+        assert notice is not None and "redlist" not in effective_tags(notice)["scs_types"]
 
 
 def test_tag_corrections_are_analyst_rows_and_audited(client: FlaskClient, store: Store) -> None:

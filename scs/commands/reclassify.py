@@ -36,11 +36,17 @@ def run(args: argparse.Namespace) -> int:
     for offset in range(0, len(ids), BATCH):
         with store.session() as session:
             for notice in session.scalars(select(Notice).where(Notice.id.in_(ids[offset : offset + BATCH]))):
-                before = (notice.relevant_auto, sorted((t.facet, t.value) for t in notice.tags if t.origin == "auto"))
+                before = (
+                    notice.relevant_auto,
+                    sorted((t.facet, t.value) for t in notice.tags if t.origin == "auto" and t.present),
+                )
                 reclassify_notice(session, notice, tag_notice(notice))
                 if any(tag.origin == "analyst" for tag in notice.tags):
                     redraft(notice)  # the draft follows the analyst's tag corrections, not the auto tags alone
-                after = (notice.relevant_auto, sorted((t.facet, t.value) for t in notice.tags if t.origin == "auto"))
+                after = (
+                    notice.relevant_auto,
+                    sorted((t.facet, t.value) for t in notice.tags if t.origin == "auto" and t.present),
+                )
                 changed += before != after
     print(f"reclassified {len(ids)} notices; {changed} changed their automatic tags or relevance")
     return 0
