@@ -379,3 +379,13 @@ def quarantine_page(session: Session, page: Any, run_id: int | None = None) -> Q
     row.resolved = False
     row.run_id = run_id
     return row
+
+
+def resolve_quarantined(session: Session, urls: set[str]) -> None:
+    """A page now stored as a notice: its open quarantine rows (a store error, a timeout ...) are resolved."""
+    session.execute(
+        update(QuarantinedPage)
+        .where(QuarantinedPage.url.in_(sorted(urls)), QuarantinedPage.resolved.is_(False))
+        .values(resolved=True)
+        .execution_options(synchronize_session=False)
+    )

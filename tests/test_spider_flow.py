@@ -16,7 +16,7 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import TCPTimedOutError
 from twisted.python.failure import Failure
 
-from crawler.items import FailedPage, NoticeItem
+from crawler.items import FailedPage, ListedPage, NoticeItem
 from crawler.sourceconfig import Column, SourceConfigError, load_sources, parse_source
 from crawler.spiders.base import ListEntry, NoticeSpider
 from crawler.spiders.govcn_api import GovcnApiOptions, api_page_url, strip_tags
@@ -149,11 +149,10 @@ def test_list_page_yields_details_and_the_next_page() -> None:
         "<span>2025/07/18</span></li>"
         '<li class="empty"></li></ul><script>createPageHTML(2, 0, "index", "html");</script>',
     )
-    out = list(spider.parse_list(response, column=column, page=1))
-    assert [r.url for r in out] == [
-        "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202507/t20250718_1.html",
-        "https://www.ndrc.gov.cn/xxgk/zcfb/tz/index_1.html",
-    ]
+    listed, *out = spider.parse_list(response, column=column, page=1)
+    detail_url = "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202507/t20250718_1.html"
+    assert listed == ListedPage(source="ndrc", list_url=column.url, urls=[detail_url], known=[])  # for the ledger
+    assert [r.url for r in out] == [detail_url, "https://www.ndrc.gov.cn/xxgk/zcfb/tz/index_1.html"]
     assert out[0].cb_kwargs["entry"] == ListEntry(out[0].url, "标题一", "2025/07/18")
     assert all(r.errback == spider.on_error for r in out)
     assert stats(spider) == {"scs/list_pages": 1, "scs/list_entries": 1}
@@ -165,8 +164,9 @@ def test_max_pages_stops_paging() -> None:
     rows = [{"title": f"t{i}", "url": f"https://www.gov.cn/zhengce/content/202507/content_{i}.htm"} for i in range(10)]
     body = json.dumps({"searchVO": {"totalCount": 0, "catMap": {"gongwen": {"listVO": rows}}}}).encode()
     response = TextResponse(column.url, body=body, headers={"Content-Type": "application/json"})
-    assert len(list(spider.parse_list(response, column=column, page=49))) == 11  # a full page: page 50 next
-    assert len(list(spider.parse_list(response, column=column, page=50))) == 10  # but no page 51
+    # The ledger's ListedPage, 10 details and page 50; then no page 51.
+    assert len(list(spider.parse_list(response, column=column, page=49))) == 12
+    assert len(list(spider.parse_list(response, column=column, page=50))) == 11
 
 
 def test_empty_list_page_is_recorded() -> None:

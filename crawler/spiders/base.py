@@ -9,11 +9,13 @@ URL ends unaccounted for: it becomes a notice, or a `FailedPage` with the reason
 Anti-bot pages (`crawler.blocking.detect_block`) are recorded as kind `blocked` and
 never parsed; mis-decoded text (`crawler.encoding`) is re-decoded or refused.
 
-Incremental (`crawler.incremental`): at start the spider loads what the database holds;
-list entries already stored are not fetched again and paging stops at a list page that
-is all known (or all before `--since`), unless `--full`.
+Incremental (`crawler.incremental`): each list page asks the database which of its entries
+it holds; those are not fetched again and paging stops at a list page that is all known
+(or all before `--since`), unless `--full`. Every list page's entries go to the ledger
+(a `ListedPage` item, `store.ledger`), and the URLs listed by earlier runs but never
+stored are fetched again at start (`scope.retry_urls`).
 
-Stats (read by the run summary): `scs/skipped/<known|older>`, `scs/list_pages`, `scs/list_entries`,
+Stats (read by the run summary): `scs/skipped/<known|older>`, `scs/list_pages`, `scs/list_entries`, `scs/retried`,
 `scs/detail_pages`, `scs/notices_yielded`, `scs/failed/<kind>`, `scs/blocked` (the first block's reason).
 """
 
@@ -35,7 +37,7 @@ from crawler.blocking import detect_block
 from crawler.encoding import decode_html, is_mojibake
 from crawler.extract import DATE_META_NAMES, DetailPage, extract_detail
 from crawler.incremental import CrawlScope, load_scope
-from crawler.items import DateCandidate, FailedPage, NoticeItem
+from crawler.items import DateCandidate, FailedPage, ListedPage, NoticeItem
 from crawler.sourceconfig import Column, Source
 
 # Meta key under which the mirror middleware keeps a request's real URL.
@@ -82,8 +84,14 @@ class NoticeSpider(scrapy.Spider):
             for url in self.scope.detail_urls:
                 yield self._detail_request(ListEntry(url=url), dont_filter=True)
             return
+        for url in self.scope.retry_urls:  # listed by an earlier run, never stored: the ledger says so
+            self._inc("scs/retried")
+            yield self._detail_request(ListEntry(url=url))
         for column in self.source.columns:
             yield self._list_request(column, page=1)
+
+    def closed(self, reason: str) -> None:
+        self.scope.close()
 
     @property
     def options(self) -> Any:
@@ -139,6 +147,11 @@ class NoticeSpider(scrapy.Spider):
         if not entries:
             yield self.failed_page(response, "empty-list", f"list page {page} of column {column.name!r} has no entries")
         self._inc("scs/list_entries", len(entries))
+        self.scope.look_up([entry.url for entry in entries])  # this page's entries only, never the whole source
+        if entries:
+            urls = [entry.url for entry in entries]
+            known = [url for url in urls if url in self.scope.known_urls]
+            yield ListedPage(source=self.source.id, list_url=response.url, urls=urls, known=known)
         for entry in entries:
             if skip := self.scope.skip_reason(entry.url, entry.date_raw):
                 self._inc(f"scs/skipped/{skip}")  # incremental: already stored, or before --since
@@ -171,6 +184,7 @@ class NoticeSpider(scrapy.Spider):
         except Exception as error:  # a crash in one notice never stops the crawl
             self.logger.exception("detail page %s", response.url)
             item = self.failed_page(response, "parse-error", f"{type(error).__name__}: {error}")
+        item.listed_url = entry.url
         if isinstance(item, NoticeItem):
             self._inc("scs/notices_yielded")
         yield item
@@ -252,14 +266,14 @@ class NoticeSpider(scrapy.Spider):
         """Errback of every request: HTTP errors, timeouts, network errors, robots.txt refusals."""
         request = failure.request  # type: ignore[attr-defined]
         url = request.meta.get(ORIGINAL_URL_META, request.url)
+        entry = request.cb_kwargs.get("entry")
+        listed_url = entry.url if isinstance(entry, ListEntry) else ""  # a detail page: settles its ledger row
         if failure.check(HttpError):
             response = failure.value.response
-            blocked = self.blocked_page(response)
-            if blocked is not None:
-                blocked.url = url
-                yield blocked
-            else:
-                yield self.failed_page(response, "http-error", f"HTTP {response.status}", url=url)
+            status = f"HTTP {response.status}"
+            failed = self.blocked_page(response) or self.failed_page(response, "http-error", status, url=url)
+            failed.url, failed.listed_url = url, listed_url
+            yield failed
             return
         if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):  # Scrapy ≥ 2.13 raises the last
             kind = "timeout"
@@ -270,7 +284,8 @@ class NoticeSpider(scrapy.Spider):
         else:
             kind = "network-error"
         self._inc(f"scs/failed/{kind}")
-        yield FailedPage(source=self.source.id, url=url, kind=kind, reason=f"{failure.type.__name__}: {failure.value}")
+        reason = f"{failure.type.__name__}: {failure.value}"
+        yield FailedPage(source=self.source.id, url=url, kind=kind, reason=reason, listed_url=listed_url)
 
     def failed_page(self, response: Response, kind: str, reason: str, url: str = "") -> FailedPage:
         self._inc(f"scs/failed/{kind}")

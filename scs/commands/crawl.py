@@ -124,6 +124,14 @@ def report(summaries: list[Any]) -> int:
     from scs.crawling import format_summary
 
     print(format_summary(summaries))
+    unstored = [url for s in summaries for url in s.unstored]
+    if unstored:
+        print(
+            f"scs: {len(unstored)} listed notice(s) could not be stored; the next run fetches them again:",
+            *unstored,
+            sep="\n  ",
+            file=sys.stderr,
+        )
     failed = [s.source for s in summaries if s.failed]
     if failed:
         print(f"scs: source(s) failed: {', '.join(failed)}", file=sys.stderr)
