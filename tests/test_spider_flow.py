@@ -164,9 +164,11 @@ def test_max_pages_stops_paging() -> None:
     rows = [{"title": f"t{i}", "url": f"https://www.gov.cn/zhengce/content/202507/content_{i}.htm"} for i in range(10)]
     body = json.dumps({"searchVO": {"totalCount": 0, "catMap": {"gongwen": {"listVO": rows}}}}).encode()
     response = TextResponse(column.url, body=body, headers={"Content-Type": "application/json"})
-    # The ledger's ListedPage, 10 details and page 50; then no page 51.
+    # The ledger's ListedPage, 10 details and page 50; then no page 51, and the stop recorded.
     assert len(list(spider.parse_list(response, column=column, page=49))) == 12
-    assert len(list(spider.parse_list(response, column=column, page=50))) == 11
+    *_, stop = spider.parse_list(response.replace(body=body.replace(b"content_", b"content_5")), column=column, page=50)
+    assert isinstance(stop, FailedPage)
+    assert stop.reason == "page limit reached: 50 list pages of column 'policies' (max_pages)"
 
 
 def test_empty_list_page_is_recorded() -> None:

@@ -78,6 +78,10 @@ class NoticeSpider(scrapy.Spider):
 
     scope: CrawlScope = CrawlScope(full=True)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._listed_by_column: dict[str, set[str]] = {}  # detail URLs listed so far in this run (paging_trap)
+
     async def start(self) -> AsyncIterator[Any]:
         self.scope = load_scope(self.crawler.settings, self.source.id)  # what the database already holds
         if self.scope.detail_urls:  # `scs quarantine retry`: just these pages, as detail pages
@@ -158,13 +162,27 @@ class NoticeSpider(scrapy.Spider):
                 continue
             yield self._detail_request(entry)
         # An empty page ends the column whatever the site announces: a stale total must not page forever.
-        if (
-            more
-            and entries
-            and (not self.source.max_pages or page < self.source.max_pages)
-            and self.scope.keep_paging(entries)
-        ):
-            yield self._list_request(column, page + 1)
+        if more and entries and self.scope.keep_paging(entries):
+            if stop := self.paging_trap(column, page, entries):
+                yield self.failed_page(response, "paging-stopped", stop)
+            else:
+                yield self._list_request(column, page + 1)
+
+    def paging_trap(self, column: Column, page: int, entries: list[ListEntry]) -> str | None:
+        """Why paging `column` must stop after `page` although the site offers a next page, or None.
+
+        A list page that only repeats entries of the column's earlier pages (a site ignoring the page
+        number, or paging in a loop), or the source's page limit (`max_pages`, DEFAULT_MAX_PAGES unless
+        its file says otherwise): a next page that always exists, or a resumed run, ends there.
+        """
+        seen = self._listed_by_column.setdefault(column.name, set())
+        repeated = all(entry.url in seen for entry in entries)
+        seen.update(entry.url for entry in entries)
+        if repeated:
+            return f"list page {page} of column {column.name!r} only repeats entries of earlier pages (a paging loop)"
+        if page >= self.source.max_pages:
+            return f"page limit reached: {self.source.max_pages} list pages of column {column.name!r} (max_pages)"
+        return None
 
     def _detail_request(self, entry: ListEntry, dont_filter: bool = False) -> scrapy.Request:
         return scrapy.Request(
