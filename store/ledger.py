@@ -27,7 +27,17 @@ from store.models import ListedUrl, Notice, QuarantinedPage, utcnow
 
 # Quarantine kinds caused by the page itself: fetching it again without a fix gives the same result.
 CONTENT_FAILURE_KINDS = frozenset(
-    {"not-html", "not-json", "no-title", "empty-body", "parse-error", "pipeline-error", "mojibake", "redirect-refused"}
+    {
+        "not-html",
+        "not-json",
+        "no-title",
+        "empty-body",
+        "parse-error",
+        "pipeline-error",
+        "pipeline-timeout",
+        "mojibake",
+        "redirect-refused",
+    }
 )
 SETTLED_STATES = ("stored", "quarantined")
 UNSTORED_STATES = ("listed", "failed")
