@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pipelines.text import storable
 from store.models import ListedUrl, Notice, QuarantinedPage, utcnow
 
 # Quarantine kinds caused by the page itself: fetching it again without a fix gives the same result.
@@ -83,7 +84,8 @@ def record_listed(
     session: Session, source: str, list_url: str, urls: Iterable[str], known: Iterable[str], run_id: int | None
 ) -> None:
     """Note the detail URLs of one list page; a URL already in the ledger keeps its state."""
-    settled = set(known)
+    settled = set(storable(list(known)))
+    urls = storable(list(urls))
     now = utcnow()
     rows = [
         {
@@ -117,6 +119,7 @@ def record_outcome(
     """Settle (or fail) the ledger row of a listed URL, creating it when the listing was never recorded."""
     now = utcnow()
     failed = state == "failed"
+    url, final_url, reason = storable(url), storable(final_url), storable(reason)
     statement = _upsert(session).values(
         source=source,
         url=url,
