@@ -42,6 +42,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.httpfallback.HttpFallbackMiddleware": 560,
     # Sees 3xx responses before RedirectMiddleware (600): a loop A→B→A is recorded, not dropped as a duplicate.
     "crawler.redirectloop.RedirectLoopMiddleware": 650,
+    # Then: no redirect to loopback, private, link-local or non-http(s) addresses (crawler/redirectpolicy.py).
+    "crawler.redirectpolicy.RedirectPolicyMiddleware": 640,
     # Last before the download handler: robots.txt, User-Agent, cookies ... see the real URL first.
     "crawler.middlewares.MirrorMiddleware": 950,
 }

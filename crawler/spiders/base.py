@@ -283,9 +283,10 @@ class NoticeSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[FailedPage]:
         """Errback of every request: HTTP errors, timeouts, network errors, robots.txt refusals."""
         request = failure.request  # type: ignore[attr-defined]
-        url = request.meta.get(ORIGINAL_URL_META, request.url)
         entry = request.cb_kwargs.get("entry")
         listed_url = entry.url if isinstance(entry, ListEntry) else ""  # a detail page: settles its ledger row
+        # A detail page's failure is recorded under the URL its list gave, wherever its redirects led.
+        url = listed_url or request.meta.get(ORIGINAL_URL_META, request.url)
         if failure.check(HttpError):
             response = failure.value.response
             status = f"HTTP {response.status}"
@@ -297,6 +298,8 @@ class NoticeSpider(scrapy.Spider):
             kind = "timeout"
         elif failure.check(DNSLookupError):
             kind = "dns-error"
+        elif isinstance(getattr(failure.value, "kind", None), str):
+            kind = failure.value.kind  # e.g. redirect-refused (crawler.redirectpolicy)
         elif failure.check(IgnoreRequest):
             kind = "ignored"  # e.g. forbidden by robots.txt
         else:
