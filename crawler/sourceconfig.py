@@ -160,16 +160,29 @@ def source_directories() -> list[Path]:
     return [SOURCES_DIR, *(Path(part) for part in extra.split(os.pathsep) if part)]
 
 
-def load_sources(directory: Path | None = None) -> dict[str, Source]:
-    """All sources, validated, keyed by id: those in `directory`, else in `source_directories()`."""
+def load_sources(
+    directory: Path | None = None, broken: dict[str, SourceConfigError] | None = None
+) -> dict[str, Source]:
+    """All sources, validated, keyed by id: those in `directory`, else in `source_directories()`.
+
+    A file that does not load raises SourceConfigError, or with `broken` given is skipped and its
+    error kept there under its source id (the file's name): one broken file must not stop the others.
+    """
     from crawler.spiders.families import FAMILIES
 
     sources: dict[str, Source] = {}
     for folder in [directory] if directory else source_directories():
         for path in sorted(folder.glob("*.toml")):
-            if path.stem in sources:
-                raise SourceConfigError(
-                    f"{path}: source id {path.stem!r} is already defined in {sources[path.stem].path}"
+            try:
+                if path.stem in sources:
+                    raise SourceConfigError(
+                        f"{path}: source id {path.stem!r} is already defined in {sources[path.stem].path}"
+                    )
+                sources[path.stem] = load_source_file(path, FAMILIES)
+            except (SourceConfigError, OSError, UnicodeDecodeError) as error:
+                if broken is None:
+                    raise
+                broken[path.stem] = (
+                    error if isinstance(error, SourceConfigError) else SourceConfigError(f"{path.name}: {error}")
                 )
-            sources[path.stem] = load_source_file(path, FAMILIES)
     return sources

@@ -6,10 +6,14 @@ import argparse
 import contextlib
 from typing import Any
 
+from scs.errors import int_in
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("mirror", help="serve the offline site mirror (mirror/fixtures) on 127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765; 0: any free port)")
+    parser.add_argument(
+        "--port", type=int_in(0, 65535), default=8765, help="port to listen on (default 8765; 0: any free port)"
+    )
     parser.set_defaults(run=run)
 
 
