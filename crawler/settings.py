@@ -49,6 +49,10 @@ DOWNLOADER_MIDDLEWARES = {
 }
 SCS_MIRROR_URL = ""
 
+# Each crawl process would take a telnet port from 6023-6073: two dozen workers on one host exhaust them, and
+# nothing here uses the console.
+TELNETCONSOLE_ENABLED = False
+
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -84,6 +84,7 @@ class PipelineWorker:
         self.head_since = time.monotonic()  # when the worker reached the item at the head of `waiting`
         self.ready = False  # the worker has warmed up (lexicons, jieba): its time per item counts from then
         self.watchdog: asyncio.Task[None] | None = None
+        self.replacement: asyncio.Task[None] | None = None  # the replacement of a worker past its time, while on
         # Started at once (on the running loop); crawlers opening meanwhile wait for the same start.
         self.started = asyncio.ensure_future(self._start())
 
@@ -116,9 +117,11 @@ class PipelineWorker:
         return await answer
 
     async def stop(self) -> None:
-        assert self.writer is not None and self.answers is not None
+        if self.replacement is not None:
+            await self.replacement  # a worker being replaced: stop the new one
         if self.watchdog is not None:
             self.watchdog.cancel()
+        assert self.writer is not None and self.answers is not None
         if self.writer.can_write_eof():
             self.writer.write_eof()  # end of input: the worker closes its store and exits
         await self.answers
@@ -156,7 +159,9 @@ class PipelineWorker:
             await asyncio.sleep(min(1.0, self.item_timeout / 4))
             overdue = time.monotonic() - self.head_since > self.item_timeout
             if self.waiting and self.alive and self.ready and overdue:
-                await self._replace_after_timeout()
+                self.replacement = asyncio.ensure_future(self._replace_after_timeout())
+                await asyncio.shield(self.replacement)  # stop() cancels the watchdog, never a replacement
+                self.replacement = None
 
     async def _replace_after_timeout(self) -> None:
         future, item = self.waiting.popleft()
@@ -172,12 +177,12 @@ class PipelineWorker:
         assert old_writer is not None and old_answers is not None
         old_writer.close()
         await asyncio.gather(old_answers, return_exceptions=True)
-        future.set_result(("timeout", self.item_timeout))
         await self._start()
         assert self.writer is not None
         self.head_since = time.monotonic()
         for _future, queued in self.waiting:  # sent to the killed worker and never answered: send them again
             self.writer.write(_message(queued))
+        future.set_result(("timeout", self.item_timeout))  # its caller goes on once the new worker is there
 
 
 _workers: dict[tuple[str | None, int | None], PipelineWorker] = {}

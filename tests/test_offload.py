@@ -221,3 +221,29 @@ def test_the_worker_dies_with_its_parent_even_in_the_middle_of_an_item(tmp_path:
     while running(worker_pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not running(worker_pid)
+
+
+def test_a_stopped_worker_does_not_stall_the_crawl(tmp_path: Any) -> None:
+    """Issue 14: a worker stopped with SIGSTOP answered nothing, and the crawl waited for ever."""
+    import os
+    import signal
+
+    db_url = f"sqlite:///{tmp_path / 'scs.sqlite3'}"
+    Store(db_url)
+    settings = Settings({"SCS_DATABASE_URL": db_url, "SCS_PIPELINE_WORKER": True, "SCS_ITEM_TIMEOUT": 2})
+    pipeline = StagesPipeline.from_crawler(SimpleNamespace(settings=settings, stats=CountingStats()))
+
+    async def run() -> list[Any]:
+        await pipeline.open_spider()
+        assert pipeline.worker is not None
+        try:
+            while not pipeline.worker.ready:
+                await asyncio.sleep(0.05)
+            os.kill(pipeline.worker.process.pid, signal.SIGSTOP)
+            return [await pipeline.process_item(item) for item in (notice(), items()[3])]
+        finally:
+            await pipeline.close_spider()
+
+    first, second = asyncio.run(run())
+    assert (first.kind, second.kind) == ("pipeline-timeout", "http-error")
+    assert stored(db_url)[1] == [(URL, "pipeline-timeout"), (URL + "?p=2", "http-error")]

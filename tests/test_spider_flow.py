@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import scrapy
+from scrapy.exceptions import DownloadCancelledError
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
@@ -18,7 +19,7 @@ from twisted.python.failure import Failure
 
 from crawler.items import FailedPage, ListedPage, NoticeItem
 from crawler.sourceconfig import Column, SourceConfigError, load_sources, parse_source
-from crawler.spiders.base import ListEntry, NoticeSpider
+from crawler.spiders.base import ListEntry, NoticeSpider, failure_reason
 from crawler.spiders.govcn_api import GovcnApiOptions, api_page_url, strip_tags
 from crawler.spiders.hanweb_jpage import HanwebJpageOptions, parse_dataproxy, record_range
 from crawler.spiders.sources import spider_class
@@ -305,3 +306,25 @@ def test_errback_records_http_errors_and_timeouts_under_the_real_url() -> None:
     assert (http_item.kind, http_item.status, http_item.url) == ("http-error", 404, "https://www.ndrc.gov.cn/a.html")
     assert (timeout_item.kind, timeout_item.url) == ("timeout", "https://www.ndrc.gov.cn/a.html")
     assert stats(spider) == {"scs/failed/http-error": 1, "scs/failed/timeout": 1}
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (TCPTimedOutError("took too long"), "took too long"),
+        (DownloadCancelledError(), "download cancelled with no reason given"),
+        (RuntimeError(), "no message (builtins.RuntimeError)"),
+    ],
+)
+def test_a_failure_always_has_a_reason(error: Exception, reason: str) -> None:
+    assert reason in failure_reason(error)
+
+
+def test_an_empty_message_takes_its_cause() -> None:
+    try:
+        try:
+            raise ConnectionError("body cut off after 4096 bytes")
+        except ConnectionError as cause:
+            raise DownloadCancelledError() from cause
+    except DownloadCancelledError as error:
+        assert failure_reason(error) == "body cut off after 4096 bytes"

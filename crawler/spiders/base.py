@@ -305,7 +305,7 @@ class NoticeSpider(scrapy.Spider):
         else:
             kind = "network-error"
         self._inc(f"scs/failed/{kind}")
-        reason = f"{failure.type.__name__}: {failure.value}"
+        reason = f"{failure.type.__name__}: {failure_reason(failure.value)}"
         yield FailedPage(source=self.source.id, url=url, kind=kind, reason=reason, listed_url=listed_url)
 
     def failed_page(self, response: Response, kind: str, reason: str, url: str = "") -> FailedPage:
@@ -326,6 +326,16 @@ class NoticeSpider(scrapy.Spider):
     def _inc(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(key, count)
+
+
+def failure_reason(error: BaseException) -> str:
+    """What went wrong, never empty: Scrapy wraps Twisted's CancelledError (no message) as DownloadCancelledError."""
+    for cause in (error, error.__cause__, error.__context__):
+        if cause is not None and str(cause).strip():
+            return str(cause).strip()
+    if type(error).__name__ == "DownloadCancelledError":
+        return "download cancelled with no reason given (a body past DOWNLOAD_MAXSIZE without Content-Length?)"
+    return f"no message ({type(error).__module__}.{type(error).__qualname__})"
 
 
 def _looks_like_html(response: TextResponse) -> bool:
