@@ -19,7 +19,9 @@ never every URL of the source); then
   ends with the same notices as one uninterrupted crawl.
 
 Settings: `SCS_FULL_CRAWL` (bool), `SCS_SINCE` (ISO date), `SCS_DETAIL_URLS` (source
-id -> URLs to fetch as detail pages instead of crawling the lists: quarantine retry).
+id -> URLs to fetch as detail pages instead of crawling the lists: quarantine retry),
+`SCS_LEDGER_RETRY_BASE` (seconds, default 600) and `SCS_LEDGER_MAX_ATTEMPTS` (default 8):
+the backoff of a listed URL that failed, and when it is given up.
 """
 
 from __future__ import annotations

@@ -151,9 +151,12 @@ class NoticeSpider(scrapy.Spider):
         if not entries:
             yield self.failed_page(response, "empty-list", f"list page {page} of column {column.name!r} has no entries")
         self._inc("scs/list_entries", len(entries))
-        self.scope.look_up([entry.url for entry in entries])  # this page's entries only, never the whole source
-        if entries:
-            urls = [entry.url for entry in entries]
+        urls = [entry.url for entry in entries]
+        try:
+            self.scope.look_up(urls)  # this page's entries only, never the whole source
+        except Exception:  # the database unreadable for a moment: fetch them (storing is idempotent)
+            self.logger.exception("looking up the entries of %s in the database failed", response.url)
+        if urls:
             known = [url for url in urls if url in self.scope.known_urls]
             yield ListedPage(source=self.source.id, list_url=response.url, urls=urls, known=known)
         for entry in entries:
