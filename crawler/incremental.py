@@ -2,34 +2,37 @@
 
 The database is the one source of truth of what is stored (no Scrapy JOBDIR: after a
 SIGKILL it marks queued URLs as seen that were never stored, and the next run fetches
-nothing). At spider start the source's known URLs are loaded; then
+nothing). Each list page asks the database about its own entries (`store.ledger.known_among`:
+never every URL of the source); then
 
 - a list entry whose URL is known is not fetched again (`--full` fetches everything);
-  known = stored notices, plus pages quarantined for their content (a PDF link, a page
-  without a body): those wait for `scs quarantine retry`. Pages that failed for a
-  passing reason (HTTP error, timeout, block) are fetched again next run.
+  known = stored notices (also under the URL they were listed at, when it redirected),
+  plus pages quarantined for their content (a PDF link, a page without a body): those
+  wait for `scs quarantine retry`. Pages that failed for a passing reason (HTTP error,
+  timeout, block, a failed store) stay in the ledger and are fetched again by later runs
+  with backoff (`retry_urls`), whatever list pages those read.
 - paging a column stops after a list page whose entries are all known, or all dated
   before `--since`;
-- except when the source's previous run was killed: that run may have stored page 1
-  and died before page 2's details, so this run pages on (still skipping known
-  details) and so finishes the killed run's work. A kill -9 followed by a rerun thus
+- except when the source's previous run was killed or failed to store something: that run
+  may have stored page 1 and died (or lost a write) before page 2's details, so this run
+  pages on (still skipping known details) and so finishes the killed run's work. A kill -9 followed by a rerun thus
   ends with the same notices as one uninterrupted crawl.
 
 Settings: `SCS_FULL_CRAWL` (bool), `SCS_SINCE` (ISO date), `SCS_DETAIL_URLS` (source
-id -> URLs to fetch as detail pages instead of crawling the lists: quarantine retry).
+id -> URLs to fetch as detail pages instead of crawling the lists: quarantine retry),
+`SCS_LEDGER_RETRY_BASE` (seconds, default 600) and `SCS_LEDGER_MAX_ATTEMPTS` (default 8):
+the backoff of a listed URL that failed, and when it is given up.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-# Quarantine kinds caused by the page itself: fetching it again without a fix gives the same result.
-CONTENT_FAILURE_KINDS = frozenset(
-    {"not-html", "not-json", "no-title", "empty-body", "parse-error", "pipeline-error", "mojibake"}
-)
+# Error kinds of a source run after which some listed notice may be missing: the next run pages on.
+LOSS_KINDS = ("store-error", "quarantine-error")
 
 
 @dataclass
@@ -37,8 +40,16 @@ class CrawlScope:
     full: bool = False
     since: dt.date | None = None
     known_urls: frozenset[str] = frozenset()
-    resuming: bool = False  # the previous run of this source was killed
+    resuming: bool = False  # the previous run of this source was killed or lost a write
     detail_urls: tuple[str, ...] = ()  # fetch only these, as detail pages
+    retry_urls: tuple[str, ...] = ()  # listed earlier, not stored, due again (the ledger)
+    lookup: Callable[[Sequence[str]], frozenset[str]] | None = field(default=None, repr=False)
+    close: Callable[[], None] = field(default=lambda: None, repr=False)
+
+    def look_up(self, urls: Sequence[str]) -> None:
+        """Learn which of one list page's URLs the database already holds (adds to `known_urls`)."""
+        if self.lookup is not None and not self.full:
+            self.known_urls = self.known_urls | self.lookup(urls)
 
     def skip_reason(self, url: str, date_raw: str = "") -> str | None:
         """Why a list entry's detail page is not fetched ("known", "older"), or None to fetch it."""
@@ -80,25 +91,9 @@ def parse_since(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def known_urls(session: Any, source: str) -> frozenset[str]:
-    """Stored notices of the source, and its pages quarantined for their content (unresolved)."""
-    from sqlalchemy import select
-
-    from store.models import Notice, QuarantinedPage
-
-    stored = session.scalars(select(Notice.url).where(Notice.source == source))
-    quarantined = session.scalars(
-        select(QuarantinedPage.url).where(
-            QuarantinedPage.source == source,
-            QuarantinedPage.resolved.is_(False),
-            QuarantinedPage.kind.in_(CONTENT_FAILURE_KINDS),
-        )
-    )
-    return frozenset(stored) | frozenset(quarantined)
-
-
 def previous_run_was_killed(session: Any, source: str, run_id: int | None) -> bool:
-    """Whether the last crawl before `run_id` that could have covered `source` died before recording it."""
+    """Whether the last crawl before `run_id` that could have covered `source` died before recording it,
+    or recorded a notice it could not store (nor quarantine)."""
     from sqlalchemy import select
 
     from store.models import CrawlRun, SourceRun
@@ -111,27 +106,45 @@ def previous_run_was_killed(session: Any, source: str, run_id: int | None) -> bo
             return True
         recorded = session.scalar(select(SourceRun).where(SourceRun.run_id == run.id, SourceRun.source == source))
         if recorded is not None:
-            return recorded.finish_reason != "finished"
+            errors = recorded.errors or {}
+            return recorded.finish_reason != "finished" or any(errors.get(kind) for kind in LOSS_KINDS)
     return False
 
 
 def load_scope(settings: Any, source: str) -> CrawlScope:
-    """The scope of one source's crawl from the Scrapy settings and the database."""
+    """The scope of one source's crawl from the Scrapy settings and the database.
+
+    The scope keeps a store open for the per-page lookups; the spider calls `scope.close()` at the end.
+    """
     detail_urls = tuple((settings.getdict("SCS_DETAIL_URLS") or {}).get(source, ()))
     full = settings.getbool("SCS_FULL_CRAWL")
     since = parse_since(settings.get("SCS_SINCE"))
     database_url = settings.get("SCS_DATABASE_URL")
     if detail_urls or full or not database_url:
         return CrawlScope(full=True, since=since, detail_urls=detail_urls)
+    import datetime as dt
+
     from store.db import Store
+    from store.ledger import due_for_retry, known_among
 
     store = Store(database_url, upgrade=False)
-    try:
+
+    def lookup(urls: Sequence[str]) -> frozenset[str]:
         with store.session() as session:
-            return CrawlScope(
-                since=since,
-                known_urls=known_urls(session, source),
-                resuming=previous_run_was_killed(session, source, settings.getint("SCS_RUN_ID") or None),
-            )
-    finally:
-        store.dispose()
+            return known_among(session, urls)
+
+    with store.session() as session:
+        return CrawlScope(
+            since=since,
+            resuming=previous_run_was_killed(session, source, settings.getint("SCS_RUN_ID") or None),
+            retry_urls=tuple(
+                due_for_retry(
+                    session,
+                    source,
+                    base=dt.timedelta(seconds=settings.getfloat("SCS_LEDGER_RETRY_BASE", 600.0)),
+                    max_attempts=settings.getint("SCS_LEDGER_MAX_ATTEMPTS", 8),
+                )
+            ),
+            lookup=lookup,
+            close=store.dispose,
+        )

@@ -51,6 +51,7 @@ class NoticeItem:
     flags: list[str] = field(default_factory=list)
     jurisdiction: str = ""
     fetched_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    listed_url: str = ""  # the URL the list page gave (before redirects): its ledger row (store.ledger)
     # Filled by the pipelines.
     published: dt.date | None = None
     written: dt.date | None = None
@@ -76,3 +77,14 @@ class FailedPage:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     fetched_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    listed_url: str = ""  # a detail page: the URL the list page gave, whose ledger row this settles
+
+
+@dataclass
+class ListedPage:
+    """The detail URLs one list page gave, for the ledger (`store.ledger`); `known` were already stored."""
+
+    source: str
+    list_url: str
+    urls: list[str]
+    known: list[str] = field(default_factory=list)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from typing import Self
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -49,6 +49,13 @@ class MirrorMiddleware:
     def process_request(self, request: Request) -> Request | None:
         parts = urlsplit(request.url)
         if parts.netloc == self.mirror_netloc:
+            original = request.meta.get(ORIGINAL_URL_META)
+            if original and request.meta.get("redirect_urls"):
+                # A redirect the mirror answered with a path: the real URL is that path on the real host, so a
+                # moved page is stored under its new URL as it would be on the live site.
+                request.meta[ORIGINAL_URL_META] = urlunsplit(
+                    urlsplit(original)._replace(path=parts.path, query=parts.query, fragment="")
+                )
             return None
         mirrored = request.replace(
             url=mirror_url_for(request.url, self.mirror_url),

@@ -42,10 +42,16 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.httpfallback.HttpFallbackMiddleware": 560,
     # Sees 3xx responses before RedirectMiddleware (600): a loop A→B→A is recorded, not dropped as a duplicate.
     "crawler.redirectloop.RedirectLoopMiddleware": 650,
+    # Then: no redirect to loopback, private, link-local or non-http(s) addresses (crawler/redirectpolicy.py).
+    "crawler.redirectpolicy.RedirectPolicyMiddleware": 640,
     # Last before the download handler: robots.txt, User-Agent, cookies ... see the real URL first.
     "crawler.middlewares.MirrorMiddleware": 950,
 }
 SCS_MIRROR_URL = ""
+
+# Each crawl process would take a telnet port from 6023-6073: two dozen workers on one host exhaust them, and
+# nothing here uses the console.
+TELNETCONSOLE_ENABLED = False
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -43,7 +43,7 @@ class Source:
     user_agent: str = ""
     obey_robots: bool = True
     download_delay: float = 0.5
-    max_pages: int = 0  # 0: no limit on list pages per column
+    max_pages: int = 0  # list pages read per column and run at most (parse_source fills DEFAULT_MAX_PAGES)
     path: Path | None = None
 
     @property
@@ -123,8 +123,19 @@ def parse_source(data: dict[str, Any], where: str, families: dict[str, type]) ->
         user_agent=str(data.get("user_agent", "")),
         obey_robots=bool(data.get("obey_robots", True)),
         download_delay=float(data.get("download_delay", 0.5)),
-        max_pages=int(data.get("max_pages", 0)),
+        max_pages=_positive_int(data.get("max_pages", DEFAULT_MAX_PAGES), "max_pages", where),
     )
+
+
+# List pages read per column and run unless the source file says otherwise: a site whose next page always
+# exists, or an interrupted run resuming, must end somewhere (the stop is recorded as `paging-stopped`).
+DEFAULT_MAX_PAGES = 100
+
+
+def _positive_int(value: Any, key: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SourceConfigError(f"{where}: field {key!r} must be a positive integer, got {value!r}")
+    return value
 
 
 def load_source_file(path: Path, families: dict[str, type]) -> Source:
@@ -149,16 +160,29 @@ def source_directories() -> list[Path]:
     return [SOURCES_DIR, *(Path(part) for part in extra.split(os.pathsep) if part)]
 
 
-def load_sources(directory: Path | None = None) -> dict[str, Source]:
-    """All sources, validated, keyed by id: those in `directory`, else in `source_directories()`."""
+def load_sources(
+    directory: Path | None = None, broken: dict[str, SourceConfigError] | None = None
+) -> dict[str, Source]:
+    """All sources, validated, keyed by id: those in `directory`, else in `source_directories()`.
+
+    A file that does not load raises SourceConfigError, or with `broken` given is skipped and its
+    error kept there under its source id (the file's name): one broken file must not stop the others.
+    """
     from crawler.spiders.families import FAMILIES
 
     sources: dict[str, Source] = {}
     for folder in [directory] if directory else source_directories():
         for path in sorted(folder.glob("*.toml")):
-            if path.stem in sources:
-                raise SourceConfigError(
-                    f"{path}: source id {path.stem!r} is already defined in {sources[path.stem].path}"
+            try:
+                if path.stem in sources:
+                    raise SourceConfigError(
+                        f"{path}: source id {path.stem!r} is already defined in {sources[path.stem].path}"
+                    )
+                sources[path.stem] = load_source_file(path, FAMILIES)
+            except (SourceConfigError, OSError, UnicodeDecodeError) as error:
+                if broken is None:
+                    raise
+                broken[path.stem] = (
+                    error if isinstance(error, SourceConfigError) else SourceConfigError(f"{path.name}: {error}")
                 )
-            sources[path.stem] = load_source_file(path, FAMILIES)
     return sources

@@ -43,7 +43,7 @@ class Fault:
     delay: float = 0.0  # wait this long before answering (longer than the client timeout: a timeout)
     reset: bool = False  # close the connection with a TCP RST, no answer
     truncate: bool = False  # announce the recorded body's length, send half of it, close
-    redirect_to: str = ""  # 302 to this path on the same host
+    redirect_to: str = ""  # 302 to this path on the same host, or to this absolute URL
     huge: int = 0  # stream an HTML page of this many bytes
     charset: str = ""  # serve the recorded bytes with this charset declared in Content-Type
     times: int | None = None  # only the first N requests get the fault (None: all of them)

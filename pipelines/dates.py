@@ -28,6 +28,7 @@ Rules, in short:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import unicodedata
@@ -342,16 +343,25 @@ def _relative(match: re.Match[str], reference: dt.date) -> dt.date | None:
 
 
 def _find_dates(text: str, reference: dt.date | None) -> list[_Match]:
-    """All date matches in normalised `text`, earliest first, without overlaps (stronger forms first)."""
+    """All date matches in normalised `text`, earliest first, without overlaps (stronger forms first).
+
+    The matches kept never overlap, so a new one overlaps some kept match exactly when it overlaps
+    the kept match that starts last before its end: one binary search per match, not a scan of all.
+    """
     found: list[_Match] = []
+    starts: list[int] = []  # the starts of `found`, sorted
+    ends: list[int] = []  # the ends, in the order of `starts`
 
     def add(match: re.Match[str], date: dt.date | None) -> None:
         start, end = match.span()
-        if any(start < other.end and other.start < end for other in found):
+        before = bisect.bisect_left(starts, end)  # kept matches starting before this one ends
+        if before and ends[before - 1] > start:
             return
         if lunar and _LUNAR.search(text, max(0, start - 4), start):
             date = None  # 农历六月廿三日 is not 23 June
         found.append(_Match(start, end, date))
+        starts.insert(before, start)
+        ends.insert(before, end)
 
     lunar = "历" in text
 
@@ -395,7 +405,7 @@ def _find_dates(text: str, reference: dt.date | None) -> list[_Match]:
         add(m, date)
     yearless_possible = has_month_char and text.count("月") > sum(text.count("月", m.start, m.end) for m in found)
     for m in _MD_CJK.finditer(text) if yearless_possible else ():
-        if text[: m.start()].rstrip().endswith("年"):
+        if text[max(0, m.start() - 2) : m.start()].rstrip().endswith("年"):  # normalised: one space at most
             continue  # the year was there but unreadable (masked or garbled)
         month, day = int(m.group(1)), int(m.group(2))
         valid = _make_date(2000, month, day) is not None  # 2000 is a leap year: 2月29日 is fine
@@ -447,14 +457,27 @@ def _labelled(text: str, matches: list[_Match]) -> list[LabelledDate]:
     ]
 
 
+# A date expression, or a line with a few labelled dates, is short: only the first MAX_DATE_TEXT characters
+# of a longer text are read (a 700 KB "date" is a fault or an attack, not a date line).
+MAX_DATE_TEXT: Final = 1000
+_PARTIAL_DATE_TAIL: Final = "0123456789０１２３４５６７８９年月日号號-/.:： 〇一二三四五六七八九十"
+
+
+def _capped(text: str) -> str:
+    """`text` cut to MAX_DATE_TEXT characters, without a date cut in half at the end (2019年10月3|0日)."""
+    if len(text) <= MAX_DATE_TEXT:
+        return text
+    return text[:MAX_DATE_TEXT].rstrip(_PARTIAL_DATE_TAIL)
+
+
 def labelled_dates(text: str, reference: dt.date | None = None) -> list[LabelledDate]:
     """Every date the fast path reads in `text`, in text order, each with its label's role."""
-    normalised = normalise_date_text(text)
+    normalised = normalise_date_text(_capped(text))
     return _labelled(normalised, _find_dates(normalised, reference))
 
 
 def _fast(text: str, reference: dt.date | None) -> dt.date | _Undecided | None:
-    text = normalise_date_text(text)
+    text = normalise_date_text(_capped(text))
     if not text:
         return None
     common = None if ":" in text and _ISO_INSTANT.search(text) else _COMMON.fullmatch(text)  # instants: below
@@ -518,7 +541,7 @@ def parse_date(text: str, reference: dt.date | None = None) -> dt.date | None:
     result = _fast(text, reference)
     if not isinstance(result, _Undecided):
         return result
-    cleaned = normalise_date_text(text)
+    cleaned = normalise_date_text(_capped(text))
     if len(cleaned) > 80 or not _WORTH_A_FALLBACK.search(cleaned):
         return None
     return parse_date_fallback(cleaned, reference)

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 def _failed(item: Any, kind: str, reason: str) -> Any:
     from crawler.items import FailedPage
 
-    return FailedPage(source=item.source, url=item.url, kind=kind, reason=reason)
+    return FailedPage(source=item.source, url=item.url, kind=kind, reason=reason, listed_url=item.listed_url)
 
 
 def _is_notice(item: Any) -> bool:
@@ -128,12 +128,19 @@ def fields_checked(item: Any) -> dict[str, bool] | None:
     return _FIELDS_OF_INCOMPLETE_PAGE.get(getattr(item, "kind", ""))
 
 
+# Stats key prefix of a notice that could not be stored (nor, for a failed page, quarantined): `scs crawl`
+# names these URLs and exits non-zero; the ledger or the next run's paging fetches them again.
+UNSTORED_STAT = "scs/unstored/"
+
+
 class StorePipeline:
-    """Writes notices (upsert) and failed pages (quarantine), one transaction per item.
+    """Writes notices (upsert) and failed pages (quarantine), one transaction per item, each with its
+    ledger row (`store.ledger`); a `ListedPage` records a list page's entries in the ledger.
 
     The outcome of every item is counted in the crawl stats for the run record:
     `scs/notices/<new|updated|unchanged>`, `scs/quarantined/<kind>` (each failed page
-    once, whichever stage failed it), `scs/coverage/<checked|missing>/<title|body|date>`.
+    once, whichever stage failed it), `scs/coverage/<checked|missing>/<title|body|date>`,
+    `scs/unstored/<url>` (a notice lost to a failed write).
     """
 
     def __init__(self, database_url: str | None, run_id: int | None, stats: Any) -> None:
@@ -158,9 +165,19 @@ class StorePipeline:
             self.store.dispose()
 
     def process_item(self, item: Any) -> Any:
-        from store.repository import quarantine_page, save_notice
+        from crawler.items import ListedPage
+        from store.ledger import CONTENT_FAILURE_KINDS, record_listed, record_outcome
+        from store.repository import quarantine_page, resolve_quarantined, save_notice
 
         stats = self.stats
+        if isinstance(item, ListedPage):
+            try:
+                with self.store.session() as session:
+                    record_listed(session, item.source, item.list_url, item.urls, item.known, self.run_id)
+            except Exception:  # no loss by itself: each detail page settles its own row when stored
+                logger.exception("recording the entries of %s in the ledger failed", item.list_url)
+                stats.inc_value("scs/ledger-error")
+            return item
         for name, present in (fields_checked(item) or {}).items():
             stats.inc_value(f"scs/coverage/checked/{name}")
             if not present:
@@ -169,6 +186,11 @@ class StorePipeline:
             try:
                 with self.store.session() as session:
                     outcome = save_notice(session, item, run_id=self.run_id)
+                    if item.listed_url:  # the same transaction: a stored notice is settled in the ledger
+                        record_outcome(
+                            session, item.source, item.listed_url, "stored", final_url=item.url, run_id=self.run_id
+                        )
+                    resolve_quarantined(session, {item.url, item.listed_url or item.url})
             except Exception as error:
                 logger.exception("storing %s failed", item.url)
                 item = _failed(item, "store-error", f"{type(error).__name__}: {error}")
@@ -180,11 +202,18 @@ class StorePipeline:
         try:
             with self.store.session() as session:
                 quarantine_page(session, item, run_id=self.run_id)
+                if item.listed_url:
+                    state = "quarantined" if item.kind in CONTENT_FAILURE_KINDS else "failed"
+                    reason = f"{item.kind}: {item.reason}"
+                    record_outcome(session, item.source, item.listed_url, state, reason=reason, run_id=self.run_id)
         except Exception:
             logger.exception("quarantining %s failed", item.url)
             stats.inc_value("scs/quarantined/quarantine-error")
+            stats.inc_value(f"{UNSTORED_STAT}{item.listed_url or item.url}")
         else:
             stats.inc_value(f"scs/quarantined/{item.kind}")
+            if item.kind == "store-error":
+                stats.inc_value(f"{UNSTORED_STAT}{item.listed_url or item.url}")
         return item
 
 

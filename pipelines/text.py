@@ -12,8 +12,12 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]+")
+# Also NUL and lone surrogates: no database stores them (PostgreSQL refuses U+0000 in text and JSON, and a
+# surrogate cannot be encoded as UTF-8), so they are removed before classification computes any offsets.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00\ud800-\udfff]+")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]+")
 _HORIZONTAL_SPACE = re.compile(r"[ \t\u00a0\u3000\u2002\u2003\u2009\u202f]+")
 _BLANK_LINES = re.compile(r"\n{2,}")
 _DOC_NUMBER_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕", "【": "〔", "】": "〕"})
@@ -51,6 +55,21 @@ def clean_doc_number(text: str) -> str:
     text = clean_line(text).translate(_DOC_NUMBER_BRACKETS)
     text = _DOC_NUMBER_YEAR.sub(r"〔\1〕", text)
     return re.sub(r"\s+", "", text)
+
+
+def storable(value: Any) -> Any:
+    """`value` (a string, or JSON-like lists and dicts of them) without the characters no database accepts.
+
+    The store applies it to everything it writes: a NUL in a <meta> value, a header or a reason must not
+    make the write fail on PostgreSQL when it succeeds on SQLite.
+    """
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("", value) if not value.isascii() or "\x00" in value else value
+    if isinstance(value, list | tuple):
+        return [storable(item) for item in value]
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    return value
 
 
 def content_hash(fields: Iterable[tuple[str, object]]) -> str:

@@ -51,8 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from scs.errors import run_command  # expected failures: one stderr line and a documented exit code
+
     args = build_parser().parse_args(argv)
-    return int(args.run(args) or 0)
+    return run_command(args.run, args)
 
 
 if __name__ == "__main__":

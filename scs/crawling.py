@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipelines.stages import UNSTORED_STAT
 from scs.monitoring import ALARMS, DEFAULT_THRESHOLDS, RunFigures, Thresholds, assess
 from store.db import Store
 from store.models import CrawlRun, Notice, SourceRun
@@ -36,6 +37,7 @@ class SourceSummary:
     finished_at: dt.datetime | None = None
     status: str = ""  # the monitors' verdict (scs.monitoring), set by record_run
     reasons: list[str] = field(default_factory=list)
+    unstored: list[str] = field(default_factory=list)  # URLs whose notice or failure record could not be written
 
     @property
     def notices(self) -> int:
@@ -43,7 +45,9 @@ class SourceSummary:
 
     @property
     def failed(self) -> bool:
-        """An alarm: the source is broken, blocked or failing (`scs crawl` exits non-zero)."""
+        """An alarm: the source is broken, blocked or failing, or lost a write (`scs crawl` exits non-zero)."""
+        if self.unstored:
+            return True
         if self.status:
             return self.status in ALARMS
         return self.finish_reason != "finished" or bool(self.blocked_reason) or self.notices == 0
@@ -74,6 +78,7 @@ class SourceSummary:
             coverage=coverage_shares(prefixed("scs/coverage/checked/"), prefixed("scs/coverage/missing/")),
             started_at=_aware(stats.get("start_time")),
             finished_at=_aware(stats.get("finish_time")),
+            unstored=sorted(prefixed(UNSTORED_STAT)),
         )
 
     def figures(self, started_at: dt.datetime) -> RunFigures:
@@ -130,6 +135,9 @@ def figures_of(row: SourceRun) -> RunFigures:
     )
 
 
+# The newest notice dates a run's verdict reads: the cadence uses the most recent distinct dates only.
+RECENT_DATES = 2000
+
 # Runs that crawl list pages; a `quarantine retry` run only re-fetches single pages and judges nothing.
 MONITORED_COMMANDS = ("crawl", "demo")
 
@@ -149,12 +157,30 @@ def source_history(session: Any, source: str, before_run: int | None = None) -> 
     return [figures_of(row) for row in session.scalars(query)]
 
 
-def notice_dates(session: Any, source: str) -> list[dt.date]:
-    """One date per stored notice of the source: published, else the day it was first seen."""
+def notice_dates(session: Any, source: str, limit: int | None = None) -> list[dt.date]:
+    """One date per stored notice of the source: published, else the day it was first seen.
+
+    With `limit`, only the newest `limit` published dates and first-seen days (enough for the cadence
+    and the newest notice): a run's verdict then reads a bounded number of rows, not the whole source.
+    """
     from sqlalchemy import select
 
-    rows = session.execute(select(Notice.published, Notice.first_seen).where(Notice.source == source))
-    return [published or first_seen.date() for published, first_seen in rows]
+    if limit is None:
+        rows = session.execute(select(Notice.published, Notice.first_seen).where(Notice.source == source))
+        return [published or first_seen.date() for published, first_seen in rows]
+    published = session.scalars(
+        select(Notice.published)
+        .where(Notice.source == source, Notice.published.is_not(None))
+        .order_by(Notice.published.desc())
+        .limit(limit)
+    )
+    undated = session.scalars(
+        select(Notice.first_seen)
+        .where(Notice.source == source, Notice.published.is_(None))
+        .order_by(Notice.first_seen.desc())
+        .limit(limit)
+    )
+    return [*published, *(first_seen.date() for first_seen in undated)]
 
 
 def crawl_settings(
@@ -231,7 +257,7 @@ def record_run(
                 verdict = assess(
                     summary.figures(run.started_at),
                     source_history(session, summary.source, before_run=run_id),
-                    notice_dates(session, summary.source),
+                    notice_dates(session, summary.source, limit=RECENT_DATES),
                     now,
                     thresholds,
                 )

@@ -27,6 +27,28 @@ def unpack_egg(egg: Path, into: Path) -> str:
     return entry_points.get("scrapy", "settings", fallback="crawler.settings")
 
 
+def remove_stale_workdirs(project: str, tmp: Path) -> list[Path]:
+    """Unpacked eggs left by runners that died without cleaning up (kill -9): their process is gone."""
+    removed = []
+    for workdir in tmp.glob(f"{project}-egg-*-*"):
+        pid = workdir.name.removeprefix(f"{project}-egg-").split("-", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(workdir, ignore_errors=True)
+        removed.append(workdir)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
 def main() -> None:
     from scrapyd import Config
     from scrapyd.utils import initialize_component
@@ -34,7 +56,8 @@ def main() -> None:
     project = os.environ["SCRAPY_PROJECT"]
     storage = initialize_component(Config(), "eggstorage", "scrapyd.eggstorage.FilesystemEggStorage")
     _version, egg = storage.get(project, os.environ.get("SCRAPYD_EGG_VERSION"))
-    workdir = Path(tempfile.mkdtemp(prefix=f"{project}-egg-"))
+    remove_stale_workdirs(project, Path(tempfile.gettempdir()))
+    workdir = Path(tempfile.mkdtemp(prefix=f"{project}-egg-{os.getpid()}-"))  # the pid says whose it is
     try:
         if egg is not None:
             egg_file = workdir / "project.egg"

@@ -39,10 +39,18 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{path}"
 
 
+def lock_timeout() -> float:
+    """Seconds a write waits for another writer's lock before failing ($SCS_DB_LOCK_TIMEOUT, default 30)."""
+    try:
+        return max(0.0, float(os.environ.get("SCS_DB_LOCK_TIMEOUT") or 30))
+    except ValueError:
+        return 30.0
+
+
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout() * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -51,7 +59,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str | None = None) -> Engine:
     url = database_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": lock_timeout()})
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True)

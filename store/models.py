@@ -18,6 +18,7 @@ from sqlalchemy import (
     Dialect,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -304,3 +305,27 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ListedUrl(Base):
+    """The ledger: every detail URL seen on a list page, and what became of it.
+
+    `state`: listed (seen, no outcome recorded yet), stored, quarantined (content failure: waits for
+    `scs quarantine retry`), failed (passing failure: retried by later runs with backoff). Each run
+    fetches again what is listed or failed and due, whatever list pages it reads (`crawler.ledger`).
+    """
+
+    __tablename__ = "listed_urls"
+    __table_args__ = (Index("ix_listed_urls_source_state", "source", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(1024), unique=True)
+    list_url: Mapped[str] = mapped_column(String(1024), default="")  # the list page it was last seen on
+    final_url: Mapped[str] = mapped_column(String(1024), default="")  # where its redirects led, when elsewhere
+    state: Mapped[str] = mapped_column(String(16), default="listed")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # failures since it was last settled (backoff)
+    first_listed: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))

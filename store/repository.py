@@ -16,6 +16,7 @@ from typing import Any, Literal, cast
 from sqlalchemy import Connection, Table, bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
 
+from pipelines.text import storable
 from store.models import Notice, NoticeVersion, QuarantinedPage, Tag, TermCount, utcnow
 
 FACETS = ("scs_types", "industries", "locations")
@@ -77,8 +78,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Offsets kept per term and notice (its count stays exact): a 9 MB page naming a term 100,000 times must not
+# store 100,000 offsets. The first ones are what an analyst jumps to.
+MAX_TERM_OFFSETS = 100
+
+
+def _term_offsets(hit: Any) -> list[list[Any]]:
+    return [list(offset) for offset in hit.offsets[:MAX_TERM_OFFSETS]]
+
+
 def _crawl_values(item: Any) -> dict[str, Any]:
-    return {name: _plain(getattr(item, name)) for name in _CRAWL_FIELDS}
+    """The crawl-owned column values of `item`, without characters no database accepts (NUL, surrogates)."""
+    return {name: storable(_plain(getattr(item, name))) for name in _CRAWL_FIELDS}
 
 
 def _auto_rows(classification: Any) -> list[tuple[str, list[Any], bool]]:
@@ -101,7 +112,7 @@ def _apply_classification(session: Session, notice: Notice, classification: Any)
         return
     notice.relevant_auto = bool(classification.relevant)
     notice.relevance_score = float(classification.relevance_score)
-    notice.relevance_evidence = _plain(list(classification.relevance_evidence))
+    notice.relevance_evidence = storable(_plain(list(classification.relevance_evidence)))
     for facet, results, present in _auto_rows(classification):
         for result in results:
             notice.tags.append(
@@ -112,11 +123,11 @@ def _apply_classification(session: Session, notice: Notice, classification: Any)
                     present=present,
                     score=float(result.score),
                     confidence=result.confidence,
-                    evidence=_plain(list(result.evidence)),
+                    evidence=storable(_plain(list(result.evidence))),
                 )
             )
     for hit in classification.terms:
-        notice.terms.append(TermCount(term=hit.term, count=hit.count, offsets=[list(offset) for offset in hit.offsets]))
+        notice.terms.append(TermCount(term=hit.term, count=hit.count, offsets=_term_offsets(hit)))
 
 
 def reclassify_notice(session: Session, notice: Notice, tagging: Any) -> None:
@@ -125,7 +136,7 @@ def reclassify_notice(session: Session, notice: Notice, tagging: Any) -> None:
     `tagging` is a `pipelines.tagging.Tagging`.
     """
     _apply_classification(session, notice, tagging.classification)
-    notice.draft_headline, notice.draft_summary = tagging.draft_headline, tagging.draft_summary
+    notice.draft_headline, notice.draft_summary = storable(tagging.draft_headline), storable(tagging.draft_summary)
 
 
 def _locked_row(session: Session, model: type[Any], *criteria: Any) -> Any:
@@ -213,14 +224,14 @@ def _insert_new_notice(connection: Connection, item: Any, run_id: int | None) ->
     """
     classification = item.classification
     values = _crawl_values(item)
-    values["url"] = item.url
+    values["url"] = storable(item.url)
     if classification is None:
         values["relevant_auto"], values["relevance_score"], values["relevance_evidence"] = False, 0.0, []
     else:
         values["relevant_auto"] = bool(classification.relevant)
         values["relevance_score"] = float(classification.relevance_score)
-        values["relevance_evidence"] = _plain(list(classification.relevance_evidence))
-    values["draft_headline"], values["draft_summary"] = item.draft_headline, item.draft_summary
+        values["relevance_evidence"] = storable(_plain(list(classification.relevance_evidence)))
+    values["draft_headline"], values["draft_summary"] = storable(item.draft_headline), storable(item.draft_summary)
     notice_id = connection.execute(_insert_notice_statement(connection.dialect.name), values).scalar()
     if notice_id is None:
         return False
@@ -234,7 +245,7 @@ def _insert_new_notice(connection: Connection, item: Any, run_id: int | None) ->
                 "present": present,
                 "score": float(result.score),
                 "confidence": result.confidence,
-                "evidence": _plain(list(result.evidence)),
+                "evidence": storable(_plain(list(result.evidence))),
             }
             for facet, results, present in _auto_rows(classification)
             for result in results
@@ -244,7 +255,7 @@ def _insert_new_notice(connection: Connection, item: Any, run_id: int | None) ->
                 "notice_id": notice_id,
                 "term": hit.term,
                 "count": hit.count,
-                "offsets": [list(offset) for offset in hit.offsets],
+                "offsets": _term_offsets(hit),
             }
             for hit in classification.terms
         ]
@@ -271,7 +282,7 @@ def save_notice(session: Session, item: Any, run_id: int | None = None) -> SaveO
     if session.autoflush:
         session.flush()  # pending ORM changes first, as the ORM statements this replaces would have flushed them
     connection = session.connection()
-    claim = {"claim_url": item.url, "claim_hash": item.content_hash, "claim_fetched_at": item.fetched_at}
+    claim = {"claim_url": storable(item.url), "claim_hash": item.content_hash, "claim_fetched_at": item.fetched_at}
     row = connection.execute(_CLAIM, claim).first()
     if row is None:
         if _insert_new_notice(connection, item, run_id):
@@ -292,7 +303,7 @@ def save_notice(session: Session, item: Any, run_id: int | None = None) -> SaveO
     changed = [name for name in CONTENT_FIELDS if getattr(notice, name) != values[name]]
     for name, value in values.items():
         setattr(notice, name, value)
-    notice.draft_headline, notice.draft_summary = item.draft_headline, item.draft_summary
+    notice.draft_headline, notice.draft_summary = storable(item.draft_headline), storable(item.draft_summary)
     notice.last_changed = utcnow()
     if notice.status != "new" or notice.reviewed_at is not None:
         notice.changed_since_review = True
@@ -374,18 +385,29 @@ def quarantine_page(session: Session, page: Any, run_id: int | None = None) -> Q
     The same URL failing the same way again updates the row (attempt count, last seen),
     so a daily crawl of a broken page does not pile up copies.
     """
-    criteria = (QuarantinedPage.url == page.url, QuarantinedPage.kind == page.kind)
+    url, reason = storable(page.url), storable(page.reason)
+    criteria = (QuarantinedPage.url == url, QuarantinedPage.kind == page.kind)
     row = _locked_row(session, QuarantinedPage, *criteria)
     if row is None:
-        values = {"source": page.source, "url": page.url, "kind": page.kind, "reason": page.reason, "attempts": 0}
+        values = {"source": page.source, "url": url, "kind": page.kind, "reason": reason, "attempts": 0}
         _insert_unless_present(session, QuarantinedPage, values, ["url", "kind"])
         row = _locked_row(session, QuarantinedPage, *criteria)
-    row.reason = page.reason
+    row.reason = reason
     row.status = page.status
-    row.headers = dict(page.headers)
+    row.headers = storable(dict(page.headers))
     row.body = page.body
     row.last_seen = utcnow()
     row.attempts += 1
     row.resolved = False
     row.run_id = run_id
     return row
+
+
+def resolve_quarantined(session: Session, urls: set[str]) -> None:
+    """A page now stored as a notice: its open quarantine rows (a store error, a timeout ...) are resolved."""
+    session.execute(
+        update(QuarantinedPage)
+        .where(QuarantinedPage.url.in_(sorted(urls)), QuarantinedPage.resolved.is_(False))
+        .values(resolved=True)
+        .execution_options(synchronize_session=False)
+    )

@@ -9,6 +9,7 @@ import pytest
 
 from scs.cli import build_parser
 from scs.commands.crawl import scope_settings
+from scs.errors import CommandError
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -38,5 +39,5 @@ def test_a_bad_since_date_is_refused(bad: list[str], capsys: pytest.CaptureFixtu
 
 
 def test_a_setting_without_a_value_is_refused() -> None:
-    with pytest.raises(SystemExit, match="NAME=VALUE"):
+    with pytest.raises(CommandError, match="NAME=VALUE"):
         scope_settings(parse("-s", "DOWNLOAD_TIMEOUT"))

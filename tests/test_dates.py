@@ -268,3 +268,41 @@ def test_importing_does_not_load_dateparser() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def _overlap_free_reference(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The overlap rule as first written: keep a span unless it overlaps any span kept before it."""
+    kept: list[tuple[int, int]] = []
+    for start, end in spans:
+        if not any(start < other_end and other_start < end for other_start, other_end in kept):
+            kept.append((start, end))
+    return sorted(kept)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2019年7月25日 2019-07-25 20190725 7月25日",
+        "发布时间：2019-07-23 08:43:00 成文日期：2019年7月15日 （2019/7/26）",
+        "2019.7.25/2019-7-25 25/07/2019 19-07-23 3天前 7月25日",
+    ],
+)
+def test_the_kept_date_matches_never_overlap(text: str) -> None:
+    from pipelines.dates import _find_dates, normalise_date_text
+
+    normalised = normalise_date_text(text)
+    found = [(match.start, match.end) for match in _find_dates(normalised, D(2025, 1, 1))]
+    assert found == _overlap_free_reference(found)  # kept matches never overlap
+    assert len(found) >= 3
+
+
+def test_a_date_bomb_is_read_only_in_its_first_characters() -> None:
+    from pipelines.dates import MAX_DATE_TEXT, labelled_dates
+
+    bomb = "发布日期：2019年7月25日 " * 40_000  # 40,000 dates, 720 KB
+    assert parse_date(bomb) == D(2019, 7, 25)
+    assert len(labelled_dates(bomb)) < MAX_DATE_TEXT // 10
+    # The cut never leaves half a date behind: 2019年10月3|0日 is not 3 October.
+    cut_in_half = "x" * (MAX_DATE_TEXT - 9) + "2019年10月30日"
+    assert labelled_dates(cut_in_half) == []
+    assert parse_date(cut_in_half) is None

@@ -72,7 +72,7 @@ def test_bad_gold_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFi
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "relevant": true}\nnot json\n', encoding="utf-8")
     assert main(["evaluate", str(bad)]) == 2
-    assert "bad.jsonl:2" in capsys.readouterr().out
+    assert "bad.jsonl:2" in capsys.readouterr().err
     assert main(["evaluate", str(tmp_path / "missing.jsonl")]) == 2
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import scrapy
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
@@ -40,8 +41,9 @@ def json_response(url: str, data: Any) -> TextResponse:
 def crawl_list(spider: NoticeSpider, response: Any, page: int, column: int = 0) -> tuple[list[str], list[str]]:
     """(detail URLs, next list URLs) the shared flow yields for one list response."""
     out = list(spider.parse_list(response, column=spider.source.columns[column], page=page))
-    details = [r.url for r in out if not isinstance(r, FailedPage) and r.callback == spider.parse_detail]
-    lists = [r.url for r in out if not isinstance(r, FailedPage) and r.callback == spider.parse_list]
+    requests = [r for r in out if isinstance(r, scrapy.Request)]
+    details = [r.url for r in requests if r.callback == spider.parse_detail]
+    lists = [r.url for r in requests if r.callback == spider.parse_list]
     return details, lists
 
 

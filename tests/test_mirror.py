@@ -198,3 +198,29 @@ def test_scs_mirror_command_serves_the_fixtures() -> None:
         process.wait(timeout=10)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def test_scs_mirror_serves_a_fault_table_from_json(tmp_path: Path) -> None:
+    import signal
+
+    table = tmp_path / "faults.json"
+    table.write_text(
+        json.dumps([{"host": "www.ndrc.gov.cn", "path": "/xxgk/zcfb/tz/index.html", "status": 503, "times": 1}]),
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "scs.cli", "mirror", "--port", "0", "--faults", str(table)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as mirror:
+        assert mirror.stdout is not None
+        assert mirror.stdout.readline() == f"with 1 fault(s) from {table}\n"
+        url = re.findall(r"http://127\.0\.0\.1:\d+", mirror.stdout.readline())[0]
+        request = urllib.request.Request(
+            url + "/xxgk/zcfb/tz/index.html", headers={MIRROR_HOST_HEADER: "www.ndrc.gov.cn"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as first:
+            urllib.request.urlopen(request, timeout=10)
+        first.value.close()
+        with urllib.request.urlopen(request, timeout=10) as second:  # times = 1: then the recorded page
+            assert second.status == 200
+        mirror.send_signal(signal.SIGINT)
+        _out, err = mirror.communicate(timeout=30)
+    assert first.value.code == 503 and mirror.returncode == 0 and "Traceback" not in err

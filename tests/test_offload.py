@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import subprocess
+import sys
+import time
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from scrapy.settings import Settings
+from slow_items import SlowPage
 from sqlalchemy import select
 from test_stages import URL, notice
 
@@ -131,3 +136,114 @@ def test_the_crawlers_of_one_process_share_one_worker(tmp_path: Any) -> None:
     assert [type(item).__name__ for item in returned] == ["NoticeItem", "NoticeItem"]
     assert (first.stats.values["scs/notices/new"], second.stats.values["scs/notices/new"]) == (1, 1)
     assert len(stored(db_url)[0]) == 2
+
+
+def test_an_item_past_its_time_is_quarantined_and_the_worker_replaced(
+    tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    db_url = f"sqlite:///{tmp_path / 'scs.sqlite3'}"
+    Store(db_url)
+    settings = Settings({"SCS_DATABASE_URL": db_url, "SCS_PIPELINE_WORKER": True, "SCS_ITEM_TIMEOUT": 2})
+    pipeline = StagesPipeline.from_crawler(SimpleNamespace(settings=settings, stats=CountingStats()))
+    stuck = SlowPage(source="ndrc", url=URL + "?stuck", kind="http-error", reason="HTTP 500", seconds=600)
+    behind = FailedPage(source="ndrc", url=URL + "?behind", kind="http-error", reason="HTTP 500")
+
+    async def run() -> tuple[list[Any], int, int]:
+        await pipeline.open_spider()
+        assert pipeline.worker is not None
+        first_pid = pipeline.worker.process.pid
+        try:
+            # Queued together: the two behind the stuck one were sent to the worker that is killed.
+            returned = list(await asyncio.gather(*(pipeline.process_item(i) for i in (stuck, behind, notice()))))
+            return returned, first_pid, pipeline.worker.process.pid
+        finally:
+            await pipeline.close_spider()
+
+    with caplog.at_level(logging.ERROR):
+        returned, first_pid, second_pid = asyncio.run(run())
+    assert (returned[0].kind, returned[1].kind, type(returned[2]).__name__) == (
+        "pipeline-timeout",
+        "http-error",
+        "NoticeItem",
+    )
+    assert first_pid != second_pid
+    notices, quarantined = stored(db_url)
+    assert len(notices) == 1
+    assert quarantined == [(URL + "?behind", "http-error"), (URL + "?stuck", "pipeline-timeout")]
+    assert any("spent more than 2 s" in record.getMessage() for record in caplog.records)
+
+
+WORKER_OF_A_PARENT = """
+import asyncio, sys
+sys.path.insert(0, sys.argv[2])
+from pipelines.offload import PipelineWorker
+from slow_items import SlowPage
+
+async def main() -> None:
+    worker = PipelineWorker(sys.argv[1], None, item_timeout=0)
+    await worker.started
+    while not worker.ready:
+        await asyncio.sleep(0.05)
+    item = SlowPage(source="ndrc", url="https://x.gov.cn/1.html", kind="http-error", reason="", seconds=120)
+    busy = asyncio.ensure_future(worker.run(item))
+    await asyncio.sleep(0.5)
+    print(worker.process.pid, flush=True)  # the worker is 0.5 s into a 120 s item
+    await busy
+
+asyncio.run(main())
+"""
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie nobody reaped counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_worker_dies_with_its_parent_even_in_the_middle_of_an_item(tmp_path: Any) -> None:
+    db_url = f"sqlite:///{tmp_path / 'scs.sqlite3'}"
+    Store(db_url)
+    with subprocess.Popen(
+        [sys.executable, "-c", WORKER_OF_A_PARENT, db_url, str(Path(__file__).parent)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    ) as parent:
+        assert parent.stdout is not None
+        worker_pid = int(parent.stdout.readline())
+        assert running(worker_pid)
+        parent.kill()
+    deadline = time.monotonic() + 10
+    while running(worker_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not running(worker_pid)
+
+
+def test_a_stopped_worker_does_not_stall_the_crawl(tmp_path: Any) -> None:
+    """Issue 14: a worker stopped with SIGSTOP answered nothing, and the crawl waited for ever."""
+    import os
+    import signal
+
+    db_url = f"sqlite:///{tmp_path / 'scs.sqlite3'}"
+    Store(db_url)
+    settings = Settings({"SCS_DATABASE_URL": db_url, "SCS_PIPELINE_WORKER": True, "SCS_ITEM_TIMEOUT": 2})
+    pipeline = StagesPipeline.from_crawler(SimpleNamespace(settings=settings, stats=CountingStats()))
+
+    async def run() -> list[Any]:
+        await pipeline.open_spider()
+        assert pipeline.worker is not None
+        try:
+            while not pipeline.worker.ready:
+                await asyncio.sleep(0.05)
+            os.kill(pipeline.worker.process.pid, signal.SIGSTOP)
+            return [await pipeline.process_item(item) for item in (notice(), items()[3])]
+        finally:
+            await pipeline.close_spider()
+
+    first, second = asyncio.run(run())
+    assert (first.kind, second.kind) == ("pipeline-timeout", "http-error")
+    assert stored(db_url)[1] == [(URL, "pipeline-timeout"), (URL + "?p=2", "http-error")]

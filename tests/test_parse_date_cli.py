@@ -97,3 +97,13 @@ def test_bench_dates_reports_the_speedup_as_json(capsys: pytest.CaptureFixture[s
         dates["dateparser_us_per_string"] / dates["fast_us_per_string"], rel=0.05
     )
     assert dates["first_call_seconds"] > 0
+
+
+def test_a_704_kb_line_ends_within_its_bound() -> None:
+    """Issue 14: a 704 KB line once took 80 s; the date finder is linear and reads the first characters only."""
+    line = "发布日期：2019年7月25日 " * 39_000  # ~704 KB in UTF-8
+    assert len(line.encode()) > 700_000
+    result = subprocess.run(
+        [SCS, "parse-date"], input=line + "\n", capture_output=True, text=True, timeout=20, check=False
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "2019-07-25\n", "")

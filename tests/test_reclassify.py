@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -97,3 +98,44 @@ def test_reclassify_drafts_from_the_analysts_tags(db_url: str) -> None:
         assert notice is not None
         # the analyst tagged Shenzhen; the text names no place the classifiers would find
         assert notice.draft_headline.startswith("Shenzhen, Guangdong publishes")
+
+
+def test_reclassify_holds_no_write_lock_while_it_classifies(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14: a crawl started during `scs reclassify` must be able to write between its short transactions."""
+    import sqlite3
+
+    import pipelines.tagging
+
+    path = tmp_path / "scs.sqlite3"
+    store = Store(f"sqlite:///{path}")
+    with store.session() as session:
+        for number in range(45):  # three write batches
+            session.add(
+                Notice(
+                    source="ownsource",
+                    url=f"https://example.gov.cn/xyjs/{number}.html",
+                    title=f"关于公布第{number}批失信被执行人名单的公告",
+                    body="本院依法将下列被执行人纳入失信被执行人名单。",
+                    content_hash=f"{number:064d}",
+                    fetched_at=REVIEWED_AT,
+                )
+            )
+    store.dispose()
+    classify = pipelines.tagging.tag_notice
+    other_writer_waited: list[bool] = []
+
+    def tag_while_another_writer_writes(notice: Any) -> Any:
+        writer = sqlite3.connect(path, timeout=0)  # another writer that does not wait at all
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            writer.execute("ROLLBACK")
+            other_writer_waited.append(False)
+        except sqlite3.OperationalError:  # database is locked: reclassify holds the write lock
+            other_writer_waited.append(True)
+        finally:
+            writer.close()
+        return classify(notice)
+
+    monkeypatch.setattr(pipelines.tagging, "tag_notice", tag_while_another_writer_writes)
+    assert main(["--db", f"sqlite:///{path}", "reclassify"]) == 0
+    assert len(other_writer_waited) == 45 and not any(other_writer_waited)

@@ -7,6 +7,7 @@ source in the database given as a Scrapy setting.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -145,3 +146,17 @@ def test_egg_deployed_to_scrapyd_crawls_one_source(db_url: str, scrapyd: str, tm
     store.dispose()
     assert len(titles) == NOTICES
     assert all(title.endswith(f"（{SOURCE}）") for title in titles)
+
+
+def test_unpacked_eggs_of_dead_runners_are_removed(tmp_path: Path) -> None:
+    from scs.scrapyd_runner import remove_stale_workdirs
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f"scs-egg-{dead.pid}-abc"
+    live = tmp_path / f"scs-egg-{os.getpid()}-def"
+    other = tmp_path / f"other-egg-{dead.pid}-ghi"
+    for folder in (stale, live, other):
+        (folder / "code").mkdir(parents=True)
+    assert remove_stale_workdirs("scs", tmp_path) == [stale]
+    assert not stale.exists() and live.exists() and other.exists()

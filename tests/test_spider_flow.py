@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import scrapy
+from scrapy.exceptions import DownloadCancelledError
 from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
@@ -16,9 +17,9 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.error import TCPTimedOutError
 from twisted.python.failure import Failure
 
-from crawler.items import FailedPage, NoticeItem
+from crawler.items import FailedPage, ListedPage, NoticeItem
 from crawler.sourceconfig import Column, SourceConfigError, load_sources, parse_source
-from crawler.spiders.base import ListEntry, NoticeSpider
+from crawler.spiders.base import ListEntry, NoticeSpider, failure_reason
 from crawler.spiders.govcn_api import GovcnApiOptions, api_page_url, strip_tags
 from crawler.spiders.hanweb_jpage import HanwebJpageOptions, parse_dataproxy, record_range
 from crawler.spiders.sources import spider_class
@@ -149,11 +150,10 @@ def test_list_page_yields_details_and_the_next_page() -> None:
         "<span>2025/07/18</span></li>"
         '<li class="empty"></li></ul><script>createPageHTML(2, 0, "index", "html");</script>',
     )
-    out = list(spider.parse_list(response, column=column, page=1))
-    assert [r.url for r in out] == [
-        "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202507/t20250718_1.html",
-        "https://www.ndrc.gov.cn/xxgk/zcfb/tz/index_1.html",
-    ]
+    listed, *out = spider.parse_list(response, column=column, page=1)
+    detail_url = "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202507/t20250718_1.html"
+    assert listed == ListedPage(source="ndrc", list_url=column.url, urls=[detail_url], known=[])  # for the ledger
+    assert [r.url for r in out] == [detail_url, "https://www.ndrc.gov.cn/xxgk/zcfb/tz/index_1.html"]
     assert out[0].cb_kwargs["entry"] == ListEntry(out[0].url, "标题一", "2025/07/18")
     assert all(r.errback == spider.on_error for r in out)
     assert stats(spider) == {"scs/list_pages": 1, "scs/list_entries": 1}
@@ -165,8 +165,11 @@ def test_max_pages_stops_paging() -> None:
     rows = [{"title": f"t{i}", "url": f"https://www.gov.cn/zhengce/content/202507/content_{i}.htm"} for i in range(10)]
     body = json.dumps({"searchVO": {"totalCount": 0, "catMap": {"gongwen": {"listVO": rows}}}}).encode()
     response = TextResponse(column.url, body=body, headers={"Content-Type": "application/json"})
-    assert len(list(spider.parse_list(response, column=column, page=49))) == 11  # a full page: page 50 next
-    assert len(list(spider.parse_list(response, column=column, page=50))) == 10  # but no page 51
+    # The ledger's ListedPage, 10 details and page 50; then no page 51, and the stop recorded.
+    assert len(list(spider.parse_list(response, column=column, page=49))) == 12
+    *_, stop = spider.parse_list(response.replace(body=body.replace(b"content_", b"content_5")), column=column, page=50)
+    assert isinstance(stop, FailedPage)
+    assert stop.reason == "page limit reached: 50 list pages of column 'policies' (max_pages)"
 
 
 def test_empty_list_page_is_recorded() -> None:
@@ -303,3 +306,25 @@ def test_errback_records_http_errors_and_timeouts_under_the_real_url() -> None:
     assert (http_item.kind, http_item.status, http_item.url) == ("http-error", 404, "https://www.ndrc.gov.cn/a.html")
     assert (timeout_item.kind, timeout_item.url) == ("timeout", "https://www.ndrc.gov.cn/a.html")
     assert stats(spider) == {"scs/failed/http-error": 1, "scs/failed/timeout": 1}
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (TCPTimedOutError("took too long"), "took too long"),
+        (DownloadCancelledError(), "download cancelled with no reason given"),
+        (RuntimeError(), "no message (builtins.RuntimeError)"),
+    ],
+)
+def test_a_failure_always_has_a_reason(error: Exception, reason: str) -> None:
+    assert reason in failure_reason(error)
+
+
+def test_an_empty_message_takes_its_cause() -> None:
+    try:
+        try:
+            raise ConnectionError("body cut off after 4096 bytes")
+        except ConnectionError as cause:
+            raise DownloadCancelledError() from cause
+    except DownloadCancelledError as error:
+        assert failure_reason(error) == "body cut off after 4096 bytes"

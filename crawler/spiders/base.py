@@ -9,11 +9,13 @@ URL ends unaccounted for: it becomes a notice, or a `FailedPage` with the reason
 Anti-bot pages (`crawler.blocking.detect_block`) are recorded as kind `blocked` and
 never parsed; mis-decoded text (`crawler.encoding`) is re-decoded or refused.
 
-Incremental (`crawler.incremental`): at start the spider loads what the database holds;
-list entries already stored are not fetched again and paging stops at a list page that
-is all known (or all before `--since`), unless `--full`.
+Incremental (`crawler.incremental`): each list page asks the database which of its entries
+it holds; those are not fetched again and paging stops at a list page that is all known
+(or all before `--since`), unless `--full`. Every list page's entries go to the ledger
+(a `ListedPage` item, `store.ledger`), and the URLs listed by earlier runs but never
+stored are fetched again at start (`scope.retry_urls`).
 
-Stats (read by the run summary): `scs/skipped/<known|older>`, `scs/list_pages`, `scs/list_entries`,
+Stats (read by the run summary): `scs/skipped/<known|older>`, `scs/list_pages`, `scs/list_entries`, `scs/retried`,
 `scs/detail_pages`, `scs/notices_yielded`, `scs/failed/<kind>`, `scs/blocked` (the first block's reason).
 """
 
@@ -35,7 +37,7 @@ from crawler.blocking import detect_block
 from crawler.encoding import decode_html, is_mojibake
 from crawler.extract import DATE_META_NAMES, DetailPage, extract_detail
 from crawler.incremental import CrawlScope, load_scope
-from crawler.items import DateCandidate, FailedPage, NoticeItem
+from crawler.items import DateCandidate, FailedPage, ListedPage, NoticeItem
 from crawler.sourceconfig import Column, Source
 
 # Meta key under which the mirror middleware keeps a request's real URL.
@@ -76,14 +78,24 @@ class NoticeSpider(scrapy.Spider):
 
     scope: CrawlScope = CrawlScope(full=True)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._listed_by_column: dict[str, set[str]] = {}  # detail URLs listed so far in this run (paging_trap)
+
     async def start(self) -> AsyncIterator[Any]:
         self.scope = load_scope(self.crawler.settings, self.source.id)  # what the database already holds
         if self.scope.detail_urls:  # `scs quarantine retry`: just these pages, as detail pages
             for url in self.scope.detail_urls:
                 yield self._detail_request(ListEntry(url=url), dont_filter=True)
             return
+        for url in self.scope.retry_urls:  # listed by an earlier run, never stored: the ledger says so
+            self._inc("scs/retried")
+            yield self._detail_request(ListEntry(url=url))
         for column in self.source.columns:
             yield self._list_request(column, page=1)
+
+    def closed(self, reason: str) -> None:
+        self.scope.close()
 
     @property
     def options(self) -> Any:
@@ -139,19 +151,41 @@ class NoticeSpider(scrapy.Spider):
         if not entries:
             yield self.failed_page(response, "empty-list", f"list page {page} of column {column.name!r} has no entries")
         self._inc("scs/list_entries", len(entries))
+        urls = [entry.url for entry in entries]
+        try:
+            self.scope.look_up(urls)  # this page's entries only, never the whole source
+        except Exception:  # the database unreadable for a moment: fetch them (storing is idempotent)
+            self.logger.exception("looking up the entries of %s in the database failed", response.url)
+        if urls:
+            known = [url for url in urls if url in self.scope.known_urls]
+            yield ListedPage(source=self.source.id, list_url=response.url, urls=urls, known=known)
         for entry in entries:
             if skip := self.scope.skip_reason(entry.url, entry.date_raw):
                 self._inc(f"scs/skipped/{skip}")  # incremental: already stored, or before --since
                 continue
             yield self._detail_request(entry)
         # An empty page ends the column whatever the site announces: a stale total must not page forever.
-        if (
-            more
-            and entries
-            and (not self.source.max_pages or page < self.source.max_pages)
-            and self.scope.keep_paging(entries)
-        ):
-            yield self._list_request(column, page + 1)
+        if more and entries and self.scope.keep_paging(entries):
+            if stop := self.paging_trap(column, page, entries):
+                yield self.failed_page(response, "paging-stopped", stop)
+            else:
+                yield self._list_request(column, page + 1)
+
+    def paging_trap(self, column: Column, page: int, entries: list[ListEntry]) -> str | None:
+        """Why paging `column` must stop after `page` although the site offers a next page, or None.
+
+        A list page that only repeats entries of the column's earlier pages (a site ignoring the page
+        number, or paging in a loop), or the source's page limit (`max_pages`, DEFAULT_MAX_PAGES unless
+        its file says otherwise): a next page that always exists, or a resumed run, ends there.
+        """
+        seen = self._listed_by_column.setdefault(column.name, set())
+        repeated = all(entry.url in seen for entry in entries)
+        seen.update(entry.url for entry in entries)
+        if repeated:
+            return f"list page {page} of column {column.name!r} only repeats entries of earlier pages (a paging loop)"
+        if page >= self.source.max_pages:
+            return f"page limit reached: {self.source.max_pages} list pages of column {column.name!r} (max_pages)"
+        return None
 
     def _detail_request(self, entry: ListEntry, dont_filter: bool = False) -> scrapy.Request:
         return scrapy.Request(
@@ -171,6 +205,7 @@ class NoticeSpider(scrapy.Spider):
         except Exception as error:  # a crash in one notice never stops the crawl
             self.logger.exception("detail page %s", response.url)
             item = self.failed_page(response, "parse-error", f"{type(error).__name__}: {error}")
+        item.listed_url = entry.url
         if isinstance(item, NoticeItem):
             self._inc("scs/notices_yielded")
         yield item
@@ -251,26 +286,30 @@ class NoticeSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[FailedPage]:
         """Errback of every request: HTTP errors, timeouts, network errors, robots.txt refusals."""
         request = failure.request  # type: ignore[attr-defined]
-        url = request.meta.get(ORIGINAL_URL_META, request.url)
+        entry = request.cb_kwargs.get("entry")
+        listed_url = entry.url if isinstance(entry, ListEntry) else ""  # a detail page: settles its ledger row
+        # A detail page's failure is recorded under the URL its list gave, wherever its redirects led.
+        url = listed_url or request.meta.get(ORIGINAL_URL_META, request.url)
         if failure.check(HttpError):
             response = failure.value.response
-            blocked = self.blocked_page(response)
-            if blocked is not None:
-                blocked.url = url
-                yield blocked
-            else:
-                yield self.failed_page(response, "http-error", f"HTTP {response.status}", url=url)
+            status = f"HTTP {response.status}"
+            failed = self.blocked_page(response) or self.failed_page(response, "http-error", status, url=url)
+            failed.url, failed.listed_url = url, listed_url
+            yield failed
             return
         if failure.check(TimeoutError, TCPTimedOutError, DownloadTimeoutError):  # Scrapy ≥ 2.13 raises the last
             kind = "timeout"
         elif failure.check(DNSLookupError):
             kind = "dns-error"
+        elif isinstance(getattr(failure.value, "kind", None), str):
+            kind = failure.value.kind  # e.g. redirect-refused (crawler.redirectpolicy)
         elif failure.check(IgnoreRequest):
             kind = "ignored"  # e.g. forbidden by robots.txt
         else:
             kind = "network-error"
         self._inc(f"scs/failed/{kind}")
-        yield FailedPage(source=self.source.id, url=url, kind=kind, reason=f"{failure.type.__name__}: {failure.value}")
+        reason = f"{failure.type.__name__}: {failure_reason(failure.value)}"
+        yield FailedPage(source=self.source.id, url=url, kind=kind, reason=reason, listed_url=listed_url)
 
     def failed_page(self, response: Response, kind: str, reason: str, url: str = "") -> FailedPage:
         self._inc(f"scs/failed/{kind}")
@@ -290,6 +329,16 @@ class NoticeSpider(scrapy.Spider):
     def _inc(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(key, count)
+
+
+def failure_reason(error: BaseException) -> str:
+    """What went wrong, never empty: Scrapy wraps Twisted's CancelledError (no message) as DownloadCancelledError."""
+    for cause in (error, error.__cause__, error.__context__):
+        if cause is not None and str(cause).strip():
+            return str(cause).strip()
+    if type(error).__name__ == "DownloadCancelledError":
+        return "download cancelled with no reason given (a body past DOWNLOAD_MAXSIZE without Content-Length?)"
+    return f"no message ({type(error).__module__}.{type(error).__qualname__})"
 
 
 def _looks_like_html(response: TextResponse) -> bool:

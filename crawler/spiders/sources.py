@@ -7,12 +7,15 @@ A source's politeness settings become the class's `custom_settings`.
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from typing import Any
 
 from crawler.sourceconfig import Source, SourceConfigError, load_sources
 from crawler.spiders.base import NoticeSpider
 from crawler.spiders.families import FAMILIES
+
+logger = logging.getLogger(__name__)
 
 
 def source_settings(source: Source) -> dict[str, Any]:
@@ -46,8 +49,12 @@ def build_spider_class(source: Source) -> type[NoticeSpider]:
 
 @cache
 def all_spider_classes() -> dict[str, type[NoticeSpider]]:
-    """Spider class per source id, for every source file."""
-    return {source_id: build_spider_class(source) for source_id, source in load_sources().items()}
+    """Spider class per source id, for every source file that loads (the others are logged and left out)."""
+    broken: dict[str, SourceConfigError] = {}
+    classes = {source_id: build_spider_class(source) for source_id, source in load_sources(broken=broken).items()}
+    for error in broken.values():
+        logger.error("source file skipped: %s", error)
+    return classes
 
 
 def spider_class(source_id: str) -> type[NoticeSpider]:

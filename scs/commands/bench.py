@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from scs.errors import int_in
+
 Measurements = dict[str, float | int | str]
 
 # Used when ../shared/gold/dates-dev.tsv is absent: (text, reference ISO date or "").
@@ -169,13 +171,16 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of lines")
     parser.add_argument(
         "--notices",
-        type=int,
+        type=int_in(1, 100_000_000),
         default=DEFAULT_NOTICES,
         metavar="N",
         help=f"notices on the generated site (default {DEFAULT_NOTICES}; the memory stage also crawls 5·N)",
     )
     parser.add_argument(
-        "--rounds", type=int, default=300, help="timed passes over the fast path's inputs (default 300)"
+        "--rounds",
+        type=int_in(1, 10_000_000),
+        default=300,
+        help="timed passes over the fast path's inputs (default 300)",
     )
     parser.set_defaults(run=run)
 

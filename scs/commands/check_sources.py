@@ -16,6 +16,8 @@ import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from scs.errors import float_in
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -23,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("sources", nargs="*", metavar="SOURCE", help="source ids (default: all)")
     parser.add_argument("--json", action="store_true", help="print a JSON array instead of a report")
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
+    parser.add_argument("--timeout", type=float_in(0.1, 3600), default=30.0, help="seconds per request (default 30)")
     parser.add_argument(
         "--mirror", metavar="URL", default="", help="ask this offline mirror instead of the real sites (for testing)"
     )

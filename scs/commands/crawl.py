@@ -7,6 +7,8 @@ import os
 import sys
 from typing import Any
 
+from scs.errors import EXIT_ALARM, CommandError
+
 
 def add_mirror_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -60,7 +62,7 @@ def scope_settings(args: argparse.Namespace) -> dict[str, object]:
     for assignment in args.set:
         name, equals, value = assignment.partition("=")
         if not equals or not name:
-            raise SystemExit(f"scs: -s expects NAME=VALUE, got {assignment!r}")
+            raise CommandError(f"-s expects NAME=VALUE, got {assignment!r}")
         settings[name] = value
     return settings
 
@@ -84,15 +86,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(run=run)
 
 
-def resolve_sources(requested: list[str]) -> list[str]:
-    """The requested source ids, checked against the configured sources (all of them when none is named)."""
-    from crawler.sourceconfig import load_sources
+def resolve_sources(requested: list[str], broken: list[str] | None = None) -> list[str]:
+    """The requested source ids, checked against the configured sources (all of them when none is named).
 
-    known = load_sources()
-    unknown = [source for source in requested if source not in known]
+    A source file that does not load is reported on stderr and left out (its id added to `broken`):
+    the other sources still crawl, and the command exits non-zero at the end.
+    """
+    from crawler.sourceconfig import SourceConfigError, load_sources
+
+    failed: dict[str, SourceConfigError] = {}
+    known = load_sources(broken=failed)
+    for error in failed.values():
+        print(f"scs: broken source file skipped: {error}", file=sys.stderr)
+    if broken is not None:
+        broken.extend(failed)
+    unknown = [source for source in requested if source not in known and source not in failed]
     if unknown:
-        raise SystemExit(f"scs: unknown source(s): {', '.join(unknown)}; see `scs sources`")
-    return requested or sorted(known)
+        raise CommandError(f"unknown source(s): {', '.join(unknown)}; see `scs sources`")
+    chosen = [source for source in requested if source not in failed] if requested else sorted(known)
+    if not chosen:
+        raise CommandError("no source left to crawl")
+    return chosen
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,9 +114,10 @@ def run(args: argparse.Namespace) -> int:
     from scs.runlock import run_exclusively
     from store.db import database_url
 
-    sources = resolve_sources(args.sources)
+    broken: list[str] = []
+    sources = resolve_sources(args.sources, broken)
     if args.distributed:
-        return seed(args, sources)
+        return max(seed(args, sources), 1 if broken else 0)
     db_url = database_url(args.db)
 
     def crawl() -> int:
@@ -116,7 +131,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return report(summaries)
 
-    return run_exclusively(db_url, "crawl", crawl)
+    code = run_exclusively(db_url, "crawl", crawl)
+    return code or (EXIT_ALARM if broken else 0)
 
 
 def report(summaries: list[Any]) -> int:
@@ -124,6 +140,14 @@ def report(summaries: list[Any]) -> int:
     from scs.crawling import format_summary
 
     print(format_summary(summaries))
+    unstored = [url for s in summaries for url in s.unstored]
+    if unstored:
+        print(
+            f"scs: {len(unstored)} listed notice(s) could not be stored; the next run fetches them again:",
+            *unstored,
+            sep="\n  ",
+            file=sys.stderr,
+        )
     failed = [s.source for s in summaries if s.failed]
     if failed:
         print(f"scs: source(s) failed: {', '.join(failed)}", file=sys.stderr)

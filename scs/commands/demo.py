@@ -33,10 +33,12 @@ def demo(db_url: str, args: argparse.Namespace) -> int:
     from store.db import Store
     from store.models import Notice
 
+    broken: list[str] = []
+    sources = resolve_sources([], broken)
     with MirrorServer() as mirror:
         print(f"mirror serving saved pages on {mirror.url}", file=sys.stderr)
         summaries = run_crawl(
-            resolve_sources([]),
+            sources,
             db_url=db_url,
             mirror_url=mirror.url,
             command="demo",
@@ -48,4 +50,4 @@ def demo(db_url: str, args: argparse.Namespace) -> int:
     with store.session() as session:
         stored = session.scalar(select(func.count()).select_from(Notice))
     print(f"\n{stored} notices in {store.url}")
-    return exit_code
+    return exit_code or (1 if broken else 0)

@@ -9,6 +9,8 @@ import argparse
 import json
 from pathlib import Path
 
+from scs.errors import CommandError
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("evaluate", help="score the classifiers on a gold file (JSON lines)")
@@ -54,17 +56,22 @@ def run(args: argparse.Namespace) -> int:
     try:
         records = read_gold(args.gold)
     except (OSError, ValueError) as error:
-        print(f"scs evaluate: {error}")
-        return 2
+        raise CommandError(str(error)) from error
+    not_objects = [number for number, record in enumerate(records, 1) if not isinstance(record, dict)]
+    if not_objects:
+        raise CommandError(f"{args.gold}: record(s) {not_objects[:5]} are not JSON objects")
     missing = [r.get("id", i) for i, r in enumerate(records) if "relevant" not in r]
     if missing:
-        print(f"scs evaluate: records without a 'relevant' field: {missing[:5]}")
-        return 2
+        raise CommandError(f"{args.gold}: records without a 'relevant' field: {missing[:5]}")
     if args.subset:
         records = [r for r in records if _parity(str(r.get("id", ""))) == args.subset]
     if args.fold:
         index, folds = args.fold
         records = [r for position, r in enumerate(records) if position % folds == index - 1]
+    if not records:  # no score at all, not a perfect one
+        raise CommandError(
+            f"{args.gold}: no gold records to score" + (" in this subset or fold" if args.subset or args.fold else "")
+        )
     report = evaluate(records)
     cv_report = None
     if args.cv:

@@ -1,8 +1,9 @@
 """`scs health [--json] [--source S]`: each source's status (ok, stale, broken, blocked, failing) and why.
 
 Per source: the last successful crawl, notices published in the last 30 days, the
-publication cadence learned from its history, and the status the monitors give its
-latest run plus staleness now. Exit code 1 when any source is not `ok`, so it can
+publication cadence learned from its history, the status the monitors give its
+latest run plus staleness now, and how many listed notices are not stored (the ledger:
+the next crawls fetch them again, with backoff). Exit code 1 when any source is not `ok`, so it can
 run from cron or a monitoring agent on its own.
 """
 
@@ -27,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from scs.crawling import notice_dates, source_history
     from scs.monitoring import source_health
     from store.db import Store
+    from store.ledger import unstored_counts
     from store.models import SourceRun
 
     store = Store(args.db)
@@ -38,14 +40,18 @@ def run(args: argparse.Namespace) -> int:
             source_health(source, source_history(session, source), notice_dates(session, source), now)
             for source in sources
         ]
+        unstored = unstored_counts(session)
     store.dispose()
     if args.json:
-        print(json.dumps([row.as_dict() for row in report], ensure_ascii=False, indent=2))
+        rows = [{**row.as_dict(), "unstored": unstored.get(row.source, 0)} for row in report]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        print(f"{'source':<14} {'status':<8} {'last success':<17} {'30d':>4} {'cadence':>8}  reasons")
+        print(f"{'source':<14} {'status':<8} {'last success':<17} {'30d':>4} {'cadence':>8} {'unstored':>8}  reasons")
         for row in report:
             success = f"{row.last_success:%Y-%m-%d %H:%M}" if row.last_success else "never"
             cadence = f"{row.cadence_days:g}d" if row.cadence_days is not None else "?"
             reasons = "; ".join(row.reasons) or "-"
-            print(f"{row.source:<14} {row.status:<8} {success:<17} {row.notices_30d:>4} {cadence:>8}  {reasons}")
+            missing = unstored.get(row.source, 0)
+            figures = f"{success:<17} {row.notices_30d:>4} {cadence:>8} {missing:>8}"
+            print(f"{row.source:<14} {row.status:<8} {figures}  {reasons}")
     return 0 if all(row.status == "ok" for row in report) else 1

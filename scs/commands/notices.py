@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 
+from scs.errors import MAX_LIMIT, int_in
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("notices", help="list stored notices, newest first")
     parser.add_argument("--json", action="store_true", help="print a JSON array (stable shape for scripts)")
-    parser.add_argument("--limit", type=int, default=50, help="at most N notices (0: all; default 50)")
+    parser.add_argument("--limit", type=int_in(0, MAX_LIMIT), default=50, help="at most N notices (0: all; default 50)")
     parser.add_argument("--source", help="only this source")
     parser.set_defaults(run=run_list)
     show = subparsers.add_parser("show", help="show one stored notice in full")
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=int_in(1, 2**63 - 1))
     show.add_argument("--json", action="store_true", help="print a JSON object")
     show.set_defaults(run=run_show)
 

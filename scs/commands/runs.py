@@ -6,11 +6,13 @@ import argparse
 import json
 from typing import Any
 
+from scs.errors import MAX_LIMIT, int_in
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("runs", help="list crawl runs and their per-source records, newest first")
     parser.add_argument("--json", action="store_true", help="print a JSON array")
-    parser.add_argument("--limit", type=int, default=10, help="at most N runs (0: all; default 10)")
+    parser.add_argument("--limit", type=int_in(0, MAX_LIMIT), default=10, help="at most N runs (0: all; default 10)")
     parser.add_argument("--source", help="only this source's records")
     parser.set_defaults(run=run)
 

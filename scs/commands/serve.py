@@ -8,17 +8,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from scs.errors import int_in
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("serve", help="run the newsroom web app for analysts")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    parser.add_argument("--threads", type=int, default=8, help="worker threads serving requests at once (default: 8)")
+    parser.add_argument("--port", type=int_in(1, 65535), default=8000, help="port (default: 8000)")
     parser.add_argument(
-        "--session-minutes", type=int, default=120, help="log analysts out after this many idle minutes"
+        "--threads", type=int_in(1, 1024), default=8, help="worker threads serving requests at once (default: 8)"
     )
     parser.add_argument(
-        "--session-hours", type=int, default=12, help="log analysts out this many hours after login, whatever they do"
+        "--session-minutes", type=int_in(1, 525_600), default=120, help="log analysts out after this many idle minutes"
+    )
+    parser.add_argument(
+        "--session-hours", type=int_in(1, 8760), default=12, help="log analysts out this many hours after login, whatever they do"
     )
     parser.add_argument(
         "--secure-cookies", action="store_true", help="send the session cookie over HTTPS only (behind TLS)"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 
+from scs.errors import int_in
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from scs.commands.crawl import add_crawl_options, add_mirror_option
@@ -22,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--concurrency",
-        type=int,
+        type=int_in(1, 10_000),
         metavar="N",
         help="requests this worker holds at once (Scrapy CONCURRENT_REQUESTS, default 16); what it holds is "
         "not available to other workers",

@@ -1,7 +1,7 @@
 """tags.confidence: the fitted model's probability for an automatic tag or suggestion
 
 Revision ID: i15_confidence
-Revises: 0001
+Revises: i14_ledger
 Create Date: 2026-12-04 17:40:00
 
 Additive: a nullable column; rows written before (and analysts' rows) keep NULL.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i15_confidence"
-down_revision: str | None = "0001"
+down_revision: str | None = "i14_ledger"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,7 @@ Server-side sessions (so logout, a password change or disabling an account end t
 that login throttling counts, and `notices.review_version` for edit-conflict detection. Additive only.
 
 Revision ID: i17_sessions
-Revises: 0001
+Revises: i15_confidence
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i17_sessions"
-down_revision: str | None = "0001"
+down_revision: str | None = "i15_confidence"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
