@@ -252,7 +252,9 @@ def test_a_suggestion_is_shown_with_its_probability_but_is_no_tag(client: FlaskC
     html = client.get(f"/notice/{nid}").get_data(as_text=True)
     assert re.search(r"redlist <em>\(suggestion: below the model's tag threshold\)</em>", html)
     assert "<td>0.21</td>" in html
-    assert not re.search(r'<mark class="evidence[^"]*"[^>]*title="[^"]*redlist', html)  # its evidence is not highlighted
+    assert not re.search(
+        r'<mark class="evidence[^"]*"[^>]*title="[^"]*redlist', html
+    )  # its evidence is not highlighted
     with store.session() as db:
         notice = db.get(Notice, nid)
         assert notice is not None and "redlist" not in effective_tags(notice)["scs_types"]

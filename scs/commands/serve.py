@@ -22,7 +22,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--session-minutes", type=int_in(1, 525_600), default=120, help="log analysts out after this many idle minutes"
     )
     parser.add_argument(
-        "--session-hours", type=int_in(1, 8760), default=12, help="log analysts out this many hours after login, whatever they do"
+        "--session-hours",
+        type=int_in(1, 8760),
+        default=12,
+        help="log analysts out this many hours after login, whatever they do",
     )
     parser.add_argument(
         "--secure-cookies", action="store_true", help="send the session cookie over HTTPS only (behind TLS)"
