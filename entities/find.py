@@ -149,17 +149,28 @@ def _is_org_name(cell: str) -> bool:
 
 
 def _name_in_row(cells: list[str], code: str, header: list[str], *, person: bool) -> str:
-    """The name cell of a table row holding `code`; "" for a line that is not a row."""
-    if len(cells) < 2:
+    """The name cell of a table row holding `code`; "" for a line that is not a row.
+
+    With several name columns (生产企业名称 … 被抽样单位名称) or several codes in a row, the name
+    is the nearest name cell to the left of the code's cell, as lists print them.
+    """
+    at = next((index for index, cell in enumerate(cells) if code in cell), -1)
+    if len(cells) < 2 or at < 0:
         return ""
     if len(header) == len(cells):
-        for index, title in enumerate(header):
-            if any(word in title for word in _NAME_HEADERS) and code not in cells[index] and _CJK.search(cells[index]):
-                return _NUMBERING.sub("", cells[index])
-    others = [_NUMBERING.sub("", cell) for cell in cells if code not in cell]
-    if person:
-        return next((cell for cell in others if _PERSON_NAME.fullmatch(cell)), "")
-    return next((cell for cell in others if _is_org_name(cell)), "")
+        columns = [
+            index
+            for index, title in enumerate(header)
+            if index != at and any(word in title for word in _NAME_HEADERS) and _CJK.search(cells[index])
+        ]
+        if columns:
+            return _NUMBERING.sub("", cells[max((i for i in columns if i < at), default=min(columns))])
+    nearest_left_first = sorted((i for i in range(len(cells)) if i != at), key=lambda i: (i > at, abs(i - at)))
+    for index in nearest_left_first:
+        cell = _NUMBERING.sub("", cells[index])
+        if (_PERSON_NAME.fullmatch(cell) and not cell.endswith(ORG_SUFFIXES)) if person else _is_org_name(cell):
+            return cell
+    return ""
 
 
 def _name_in_sentence(line: str, match: re.Match[str], label: re.Pattern[str]) -> str:

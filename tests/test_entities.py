@@ -116,8 +116,13 @@ def test_a_citizen_identity_number_is_never_taken_for_a_code() -> None:
             "序号\t统一社会信用代码\t当事人名称\t决定文号\n3\t91440300568520498A\t某某科技有限公司\t深市监罚〔2026〕1号",
             [("某某科技有限公司", "91440300568520498A", True)],
         ),
+        (  # two name columns and two codes in a row: each code takes the name on its left
+            "序号\t生产企业名称\t统一社会信用代码\t被抽样单位名称\t统一社会信用代码\n"
+            "1\t某某食品有限公司\t913304007429141869\t某某超市有限公司\t91320214745555318W",
+            [("某某食品有限公司", "913304007429141869", True), ("某某超市有限公司", "91320214745555318W", True)],
+        ),
     ],
-    ids=["sheet-row", "row-no-header", "pdf-line", "prose", "prose-two", "header-name-column"],
+    ids=["sheet-row", "row-no-header", "pdf-line", "prose", "prose-two", "header-name-column", "two-codes"],
 )
 def test_each_code_gets_the_name_from_its_row_or_sentence(text: str, expected: list[tuple[str, str, bool]]) -> None:
     found = [(m.name, m.code, m.valid) for m in find_mentions(text) if m.kind == "organisation"]
