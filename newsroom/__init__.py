@@ -22,7 +22,7 @@ def create_app(
     Sessions expire after `session_minutes` without a request. `secure_cookies` sends the session
     cookie over HTTPS only (set it when the app is served behind TLS).
     """
-    from newsroom import auth, views
+    from newsroom import auth, entities, views
     from store.db import Store
 
     app = Flask(__name__)
@@ -40,6 +40,7 @@ def create_app(
     app.jinja_env.globals["csrf_token"] = auth.csrf_token
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(entities.bp)
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]
