@@ -57,15 +57,13 @@ class AttachmentFetchMiddleware(BaseSpiderMiddleware):
             if request is not None:
                 yield request
 
-    def process_spider_output(
-        self, response: Response | None, result: Iterable[Any], spider: Any = None
-    ) -> Iterator[Any]:
+    def process_spider_output(self, response: Response | None, result: Iterable[Any]) -> Iterator[Any]:
         for output in result:
             yield output
             yield from self._follow(output)
 
     async def process_spider_output_async(
-        self, response: Response | None, result: AsyncIterator[Any], spider: Any = None
+        self, response: Response | None, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
         async for output in result:
             yield output
