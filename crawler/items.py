@@ -88,3 +88,23 @@ class ListedPage:
     list_url: str
     urls: list[str]
     known: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AttachmentItem:
+    """One attachment of a notice as downloaded (`body`), or why it could not be (`status`, `reason`).
+
+    The store reads its text (`attachments.extract`) and the entities in it; a failed download is
+    recorded on the attachment, never on the notice.
+    """
+
+    source: str
+    notice_url: str
+    url: str
+    name: str = ""
+    declared_type: str = ""  # the link's extension
+    body: bytes = b""
+    status: str = ""  # "" when downloaded; failed | too-large when not
+    reason: str = ""
+    etag: str = ""
+    fetched_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))

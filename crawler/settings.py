@@ -24,6 +24,10 @@ SCS_RETRY_AFTER_MAX = 120.0  # a Retry-After longer than this is not waited for:
 # A notice page is well under 1 MB; a 50 MB response is a fault (or a trap), cancelled, recorded as failed.
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# Attachments (crawler/attachments.py): fetched after their notice, each download cancelled past this size.
+SPIDER_MIDDLEWARES = {"crawler.attachments.AttachmentFetchMiddleware": 950}
+SCS_FETCH_ATTACHMENTS = True
+SCS_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0

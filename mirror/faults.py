@@ -45,6 +45,7 @@ class Fault:
     truncate: bool = False  # announce the recorded body's length, send half of it, close
     redirect_to: str = ""  # 302 to this path on the same host, or to this absolute URL
     huge: int = 0  # stream an HTML page of this many bytes
+    announce: bool = True  # with `huge`: send its Content-Length (False: no length, the body ends at close)
     charset: str = ""  # serve the recorded bytes with this charset declared in Content-Type
     times: int | None = None  # only the first N requests get the fault (None: all of them)
 
@@ -72,6 +73,7 @@ class FaultyMirror(MirrorServer):
         super().__init__(port=port, fixtures_dir=fixtures_dir)
         self.faults = dict(faults)
         self.timeline: list[tuple[str, str, int, float]] = []
+        self.streamed: dict[tuple[str, str], int] = {}  # bytes of a `huge` body written before the client let go
         self._counts: dict[tuple[str, str], int] = {}
         self._fault_lock = threading.Lock()
         self._httpd.RequestHandlerClass = _faulty_handler_class(self, self._httpd.RequestHandlerClass)
@@ -150,9 +152,13 @@ def _faulty_handler_class(mirror: FaultyMirror, base: type[BaseHTTPRequestHandle
             for name, value in headers.items():
                 self.send_header(name, value)
             if fault.huge:
-                self.send_header("Content-Length", str(fault.huge))
+                if fault.announce:
+                    self.send_header("Content-Length", str(fault.huge))
+                else:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
                 self.end_headers()
-                self._stream_padding(fault.huge)
+                self._stream_padding(fault.huge, (host, path))
                 return
             self.send_header("Content-Length", str(len(body)))
             if fault.truncate:
@@ -168,15 +174,19 @@ def _faulty_handler_class(mirror: FaultyMirror, base: type[BaseHTTPRequestHandle
                 return
             self.wfile.write(body)
 
-        def _stream_padding(self, size: int) -> None:
+        def _stream_padding(self, size: int, key: tuple[str, str]) -> None:
             head = b"<html><head><meta charset='utf-8'><title>huge</title></head><body>"
             self.wfile.write(head)
             sent = len(head)
             chunk = b"<p>padding</p>" * (_CHUNK // 14)
-            while sent < size:
-                piece = chunk[: size - sent]
-                self.wfile.write(piece)
-                sent += len(piece)
+            try:
+                while sent < size:
+                    piece = chunk[: size - sent]
+                    self.wfile.write(piece)
+                    sent += len(piece)
+            finally:
+                with mirror._lock:
+                    mirror.streamed[key] = sent
 
         def finish(self) -> None:
             with contextlib.suppress(OSError):  # a reset or abandoned connection

@@ -163,7 +163,7 @@ class MirrorServer:
         candidates = self.index.get((match_method, host, path), [])
         matches = [fixture for fixture in candidates if fixture.matches(match_method, path, query, form)]
         if not matches:
-            return NOT_FOUND
+            return _synthetic_attachment(path, query) if method in ("GET", "HEAD") else NOT_FOUND
         best = max(matches, key=lambda fixture: fixture.specificity)
         return Reply(best.status, best.headers, best.body_path.read_bytes())
 
@@ -198,6 +198,14 @@ class MirrorServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def _synthetic_attachment(path: str, query: dict[str, str]) -> Reply:
+    """A linked attachment no fixture serves: a SYNTHETIC file of its type (`mirror.attachments`), else 404."""
+    from mirror.attachments import attachment_for
+
+    found = attachment_for(path, query)
+    return Reply(200, {"Content-Type": found[0]}, found[1]) if found else NOT_FOUND
 
 
 def _handler_class(mirror: MirrorServer) -> type[BaseHTTPRequestHandler]:

@@ -29,7 +29,7 @@ def create_app(
     from sqlalchemy.exc import DataError
     from werkzeug.exceptions import BadRequest
 
-    from newsroom import auth, views
+    from newsroom import auth, entities, views
     from newsroom.secret_key import require_strong
     from store.db import Store
 
@@ -51,6 +51,7 @@ def create_app(
     app.jinja_env.globals["csrf_token"] = auth.csrf_token
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(entities.bp)
 
     def out_of_range(error: Exception) -> Any:
         # A number the database cannot hold (SQLite: OverflowError, PostgreSQL: DataError) is bad input, not a crash.

@@ -14,6 +14,7 @@ import logging
 import traceback
 from typing import Any
 
+from pipelines.attachments import is_attachment, refresh_entities, store_attachment
 from pipelines.text import clean_body, clean_doc_number, clean_line, clean_title, content_hash
 
 logger = logging.getLogger(__name__)
@@ -182,6 +183,8 @@ class StorePipeline:
             stats.inc_value(f"scs/coverage/checked/{name}")
             if not present:
                 stats.inc_value(f"scs/coverage/missing/{name}")
+        if is_attachment(item):
+            return store_attachment(self.store, item, stats)
         if _is_notice(item):
             try:
                 with self.store.session() as session:
@@ -196,6 +199,8 @@ class StorePipeline:
                 item = _failed(item, "store-error", f"{type(error).__name__}: {error}")
             else:
                 stats.inc_value(f"scs/notices/{outcome}")
+                if outcome != "unchanged":
+                    refresh_entities(self.store, item.url, stats)
                 for flag in item.flags:
                     stats.inc_value(f"scs/flags/{flag}")
                 return item

@@ -34,6 +34,7 @@ COMMAND_MODULES = [
     "scs.commands.check_sources",
     "scs.commands.draft",
     "scs.commands.train",
+    "scs.commands.entities",
 ]
 
 

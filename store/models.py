@@ -329,3 +329,53 @@ class ListedUrl(Base):
     first_listed: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+class AttachmentText(Base):
+    """One attachment link of a notice, fetched once: what the file is, whether its text could be read, the text.
+
+    Keyed by the notice's URL and the link, so a new link is fetched and a known one is not (only a
+    `failed` fetch is tried again). `notice_id` is the stored notice the link was found on.
+    """
+
+    __tablename__ = "attachment_texts"
+    __table_args__ = (UniqueConstraint("notice_url", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    notice_url: Mapped[str] = mapped_column(String(1024))
+    url: Mapped[str] = mapped_column(String(1024))
+    name: Mapped[str] = mapped_column(Text, default="")
+    declared_type: Mapped[str] = mapped_column(String(16), default="")  # the link's extension
+    kind: Mapped[str] = mapped_column(String(16), default="")  # what the bytes are
+    status: Mapped[str] = mapped_column(String(16), index=True)  # ok | empty | unsupported | too-large | failed
+    reason: Mapped[str] = mapped_column(Text, default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    etag: Mapped[str] = mapped_column(String(255), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    fetched_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EntityMention(Base):
+    """An organisation's 统一社会信用代码, or a person's masked identity number, found in a notice or attachment.
+
+    `valid` is the check character's verdict (None for a masked number, which has none to check): a
+    mention with `valid` false is kept as an invalid mention and is never an entity. The list kind,
+    date and jurisdiction are read from the notice when asked, so an analyst's tag corrections count.
+    """
+
+    __tablename__ = "entity_mentions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachment_texts.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(16))  # body | attachment
+    kind: Mapped[str] = mapped_column(String(16))  # organisation | person
+    code: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    valid: Mapped[bool | None] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    authority: Mapped[str] = mapped_column(String(64), default="")
+    org_type: Mapped[str] = mapped_column(String(64), default="")
+    region_code: Mapped[str] = mapped_column(String(6), default="")
+    region: Mapped[str] = mapped_column(Text, default="")
+    context: Mapped[str] = mapped_column(Text, default="")

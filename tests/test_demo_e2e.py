@@ -57,6 +57,30 @@ def test_demo_stores_notices_from_every_source(first_run: subprocess.CompletedPr
         assert set(session.scalars(select(Notice.source).distinct())) == set(source_ids())
 
 
+def test_demo_stores_attachment_text_and_finds_entities_on_xlsx_and_pdf_lists(
+    first_run: subprocess.CompletedProcess[str], demo_db: str
+) -> None:
+    from store.models import AttachmentText
+
+    assert first_run.returncode == 0, first_run.stdout + first_run.stderr
+    store = Store(demo_db)
+    with store.session() as session:
+        linking = {notice.url for notice in session.scalars(select(Notice)) if notice.attachments}
+        read = set(session.scalars(select(AttachmentText.notice_url).where(AttachmentText.status == "ok")))
+    assert linking and linking == read, linking ^ read  # every stored notice with a link has its attachment text
+    found_in: dict[str, set[str]] = {}
+    for name in ("某某建设", "某某食品"):
+        result = scs("entities", "--name", name, "--json", db=demo_db)
+        assert result.returncode == 0, result.stderr
+        for entity in json.loads(result.stdout):
+            assert entity["valid"] is True
+            for entry in entity["lists"]:
+                for where in entry["found_in"]:
+                    url = where["attachment_url"] or ""
+                    found_in.setdefault(url.split("?")[0].rsplit(".", 1)[-1], set()).add(entity["code"])
+    assert found_in.get("xlsx") and found_in.get("pdf"), found_in
+
+
 def test_bad_pages_are_counted_not_lost(first_run: subprocess.CompletedProcess[str], demo_db: str) -> None:
     from store.models import QuarantinedPage
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from crawl_harness import run_scs
 from sqlalchemy import func, select
 
 from crawler.incremental import CrawlScope
+from mirror.attachments import linked_attachments
 from mirror.server import MirrorServer
 from store.db import Store
 from store.models import Notice, QuarantinedPage
@@ -68,11 +69,14 @@ NDRC = "www.ndrc.gov.cn"
 
 
 def detail_hits(mirror: MirrorServer, start: int = 0) -> Counter[str]:
-    """Detail pages (not list pages, not robots.txt) requested from ndrc since hit number `start`."""
+    """Detail pages (not list pages, not robots.txt, not the notices' attachments) requested from ndrc since `start`."""
     return Counter(
         hit.path
         for hit in mirror.hits[start:]
-        if hit.host == NDRC and "/index" not in hit.path and hit.path != "/robots.txt"
+        if hit.host == NDRC
+        and "/index" not in hit.path
+        and hit.path != "/robots.txt"
+        and PurePosixPath(hit.path).name not in linked_attachments()
     )
 
 

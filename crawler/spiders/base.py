@@ -33,11 +33,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
+from crawler.attachments import attachment_failure, attachment_item
 from crawler.blocking import detect_block
 from crawler.encoding import decode_html, is_mojibake
 from crawler.extract import DATE_META_NAMES, DetailPage, extract_detail
 from crawler.incremental import CrawlScope, load_scope
-from crawler.items import DateCandidate, FailedPage, ListedPage, NoticeItem
+from crawler.items import AttachmentItem, DateCandidate, FailedPage, ListedPage, NoticeItem
 from crawler.sourceconfig import Column, Source
 
 # Meta key under which the mirror middleware keeps a request's real URL.
@@ -325,6 +326,15 @@ class NoticeSpider(scrapy.Spider):
             },
             body=response.body,
         )
+
+    # -- attachments: requested by `crawler.attachments.AttachmentFetchMiddleware`, spider methods so that
+    # -- the requests serialise (scrapy-redis frontier)
+
+    def parse_attachment(self, response: Response) -> Iterator[AttachmentItem]:
+        yield attachment_item(response)
+
+    def on_attachment_error(self, failure: Failure) -> Iterator[AttachmentItem]:
+        yield attachment_failure(failure)
 
     def _inc(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:

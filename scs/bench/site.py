@@ -131,19 +131,42 @@ def list_page_html(page: int, pages: int, notices: list[GeneratedNotice]) -> str
     )
 
 
-def generate_site(root: Path, notices: int) -> Path:
-    """Write the site's fixtures under `root/fixtures`; returns that fixtures directory."""
+def generate_site(root: Path, notices: int, *, attachments: bool = False) -> Path:
+    """Write the site's fixtures under `root/fixtures`; returns that fixtures directory.
+
+    With `attachments`, every notice links a list of its own (`attachment_lists`): an XLSX, every fourth a PDF.
+    """
     fixtures_dir = root / "fixtures"
     bodies = fixtures_dir / HOST / "bodies"
     bodies.mkdir(parents=True, exist_ok=True)
     pages = math.ceil(notices / ITEMS_PER_LIST)
     entries = []
+    if attachments:
+        for kind, data in attachment_lists().items():
+            (bodies / f"list.{kind}").write_bytes(data)
     for page in range(1, pages + 1):
         first = (page - 1) * ITEMS_PER_LIST
         listed = [generate_notice(index) for index in range(first, min(first + ITEMS_PER_LIST, notices))]
         for notice in listed:
             name = f"n{notice.index}.html"
-            (bodies / name).write_text(notice.html, encoding="utf-8")
+            page_html = notice.html
+            if attachments:
+                kind = "pdf" if notice.index % 4 == 0 else "xlsx"
+                link = f"{notice.path.rsplit('.', 1)[0]}_list.{kind}"
+                page_html = page_html.replace(
+                    '<div class="share">',
+                    f'<div class="attachment">附件：<a href="{link}">名单.{kind}</a></div><div class="share">',
+                )
+                entries.append(
+                    {
+                        "method": "GET",
+                        "path": link,
+                        "status": 200,
+                        "headers": {"Content-Type": ATTACHMENT_TYPES[kind]},
+                        "body": f"bodies/list.{kind}",
+                    }
+                )
+            (bodies / name).write_text(page_html, encoding="utf-8")
             entries.append(
                 {"method": "GET", "path": notice.path, "status": 200, "headers": HTML_HEADERS, "body": f"bodies/{name}"}
             )
@@ -160,6 +183,35 @@ def generate_site(root: Path, notices: int) -> Path:
         )
     (fixtures_dir / HOST / "responses.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
     return fixtures_dir
+
+
+ATTACHMENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+LIST_ROWS = {"xlsx": 500, "pdf": 100}
+
+
+def attachment_lists() -> dict[str, bytes]:
+    """SYNTHETIC list attachments: an XLSX of 500 rows and a PDF of 100, organisation names with codes."""
+    from entities.uscc import ALPHABET, check_character
+    from mirror.synthetic_files import pdf_file, xlsx_file
+
+    rng = random.Random(20261204)
+    header = ["序号", "企业名称", "统一社会信用代码", "列入原因"]
+
+    def rows(count: int) -> list[list[str]]:
+        made = [header]
+        for number in range(1, count + 1):
+            first17 = "91" + rng.choice(PROVINCE_CODES) + "".join(rng.choice(ALPHABET) for _ in range(9))
+            name = f"{rng.choice(PROVINCES)}某某{rng.choice(('建设', '商贸', '物流', '食品'))}有限公司"
+            made.append([str(number), name, first17 + check_character(first17), "未履行信用承诺"])
+        return made
+
+    return {"xlsx": xlsx_file("名单", rows(LIST_ROWS["xlsx"])), "pdf": pdf_file("名单", (), rows(LIST_ROWS["pdf"]))}
+
+
+PROVINCE_CODES = ("110000", "310000", "320100", "440300", "510100", "330100")
 
 
 def write_source(directory: Path, source_id: str, notices: int) -> str:

@@ -28,6 +28,7 @@ class BenchRun:
 
     notices: int
     site_notices: int
+    attachments: bool = False  # every notice links a list attachment (the `attachments` stage's own run)
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="scs-bench-")))
     crawls: dict[str, dict[str, Any]] = field(default_factory=dict)
     _mirror: BenchMirror | None = None
@@ -39,7 +40,7 @@ class BenchRun:
 
     def mirror(self) -> BenchMirror:
         if self._mirror is None:
-            fixtures = generate_site(self.workdir, self.site_notices)
+            fixtures = generate_site(self.workdir, self.site_notices, attachments=self.attachments)
             self._mirror = BenchMirror(fixtures).start()
         return self._mirror
 
@@ -189,6 +190,29 @@ def bench_memory(run: BenchRun) -> dict[str, float]:
         "peak_rss_mb_5n": round(large["peak_rss_mb"], 1),
         "memory_growth": round(large["peak_rss_mb"] / small["peak_rss_mb"], 3),
         "full_pages_per_s_5n": _per_second(large["pages"], large["seconds"]),
+    }
+
+
+def bench_attachments(run: BenchRun) -> dict[str, float]:
+    """The memory stage on a site where every notice links a list (XLSX, every fourth a PDF), fetched, read and
+    searched for entities by the same crawl: peak RSS at N and 5·N notices and their ratio."""
+    import sqlite3
+
+    own = BenchRun(run.notices, 5 * run.notices, attachments=True)
+    try:
+        small = own.full_crawl(run.notices)
+        large = own.full_crawl(5 * run.notices)
+        database = large["db_url"].removeprefix("sqlite:///")
+        with sqlite3.connect(database) as connection:
+            read = connection.execute("SELECT count(*) FROM attachment_texts WHERE status = 'ok'").fetchone()[0]
+    finally:
+        own.close()
+    return {
+        "attachments_rss_mb_n": round(small["peak_rss_mb"], 1),
+        "attachments_rss_mb_5n": round(large["peak_rss_mb"], 1),
+        "attachments_memory_growth": round(large["peak_rss_mb"] / small["peak_rss_mb"], 3),
+        "attachments_read_5n": int(read),
+        "attachments_pages_per_s_5n": _per_second(large["pages"], large["seconds"]),
     }
 
 
