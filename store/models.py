@@ -329,6 +329,8 @@ class ListedUrl(Base):
     first_listed: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+
+
 class AttachmentText(Base):
     """One attachment link of a notice, fetched once: what the file is, whether its text could be read, the text.
 
