@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
-from newsroom_data import ANALYST, PASSWORD
+from newsroom_data import ANALYST, PASSWORD, SECRET_KEY
 from sqlalchemy import select
 from test_entity_store import NOTICE_URL, PDF_ROWS, PDF_URL, XLSX_ROWS, XLSX_URL, attachment, notice
 from test_newsroom_app import login
@@ -36,7 +36,7 @@ def client(db_url: str) -> FlaskClient:
     stage.process_item(notice(SECOND_URL, "现将移出名单予以公布。", links, "credit-repair", day=20))
     stage.process_item(attachment(PDF_URL, pdf_file("移出名单", (), PDF_ROWS), "pdf", notice_url=SECOND_URL))
     stage.close_spider()
-    app = create_app(db_url, secret_key="test-secret")
+    app = create_app(db_url, secret_key=SECRET_KEY)
     test_client = app.test_client()
     login(test_client)
     return test_client
@@ -69,5 +69,5 @@ def test_an_entity_page_lists_every_notice_it_is_on(client: FlaskClient, db_url:
 
 
 def test_entity_pages_need_a_login(db_url: str, client: FlaskClient) -> None:
-    anonymous = create_app(db_url, secret_key="test-secret").test_client()
+    anonymous = create_app(db_url, secret_key=SECRET_KEY).test_client()
     assert anonymous.get("/entity/91310110666007217T").status_code == 302
