@@ -47,11 +47,11 @@ def test_clean_title(raw: str, expected: str) -> None:
 
 
 def test_meta_tags_are_kept_by_canonical_name() -> None:
-    soup = parse_html(
+    root = parse_html(
         '<meta name="pubdate" content="2025-07-18 10:30"><meta name="SiteIDCode" content="bm04000001">'
         '<meta name="viewport" content="width=device-width"><meta name="ArticleTitle" content=" 标题 ">'
     )
-    assert extract_meta(soup) == {"PubDate": "2025-07-18 10:30", "SiteIDCode": "bm04000001", "ArticleTitle": "标题"}
+    assert extract_meta(root) == {"PubDate": "2025-07-18 10:30", "SiteIDCode": "bm04000001", "ArticleTitle": "标题"}
 
 
 GOVCN_HEADER = """
@@ -110,8 +110,10 @@ def test_labelled_fields(html: str, expected: dict[str, str]) -> None:
 
 
 def test_labelled_fields_skip_the_body_container() -> None:
-    soup = parse_html('<div class="sp_time">来源：省政府办公厅</div><div id="zoom"><p>来源：群众来信</p></div>')
-    assert extract_labelled_fields(soup, exclude=find_body_container(soup)) == {"来源": "省政府办公厅"}
+    root = parse_html('<div class="sp_time">来源：省政府办公厅</div><div id="zoom"><p>来源：群众来信</p></div>')
+    found = find_body_container(root)
+    assert found is not None and found[0] == "#zoom"
+    assert extract_labelled_fields(root, exclude=found[1]) == {"来源": "省政府办公厅"}
 
 
 @pytest.mark.parametrize(
@@ -125,8 +127,8 @@ def test_labelled_fields_skip_the_body_container() -> None:
     ],
 )
 def test_body_container_choice(html: str, expected: str | None) -> None:
-    container = find_body_container(parse_html(html))
-    assert (container_text(container) if container is not None else None) == expected
+    found = find_body_container(parse_html(html))
+    assert (container_text(found[1]) if found is not None else None) == expected
 
 
 def test_body_text_keeps_paragraphs_and_drops_layout_whitespace() -> None:
@@ -136,7 +138,7 @@ def test_body_text_keeps_paragraphs_and_drops_layout_whitespace() -> None:
         "<p>二、工作措施<br>（一）加强领导</p><table><tr><td>序号</td><td>事项</td></tr></table>"
         "<p> </p><div><p>江苏省人民政府办公厅</p></div></div>"
     )
-    assert container_text(find_body_container(parse_html(html))) == (  # type: ignore[arg-type]
+    assert container_text(find_body_container(parse_html(html))[1]) == (  # type: ignore[index]
         "苏政办发〔2025〕41号\n\n一、总体要求。坚持依法 依规。\n\n二、工作措施\n\n（一）加强领导\n\n"
         "序号 事项\n\n江苏省人民政府办公厅"
     )
@@ -158,12 +160,12 @@ def test_attachment_type(url: str, expected: str) -> None:
 
 
 def test_attachments_are_absolute_named_and_unique() -> None:
-    soup = parse_html(
+    root = parse_html(
         '<a href="./P0202507.pdf">附件1：办法.pdf</a><a href="./P0202507.pdf">下载</a>'
         '<a href="/module/download/downfile.jsp?classid=0&amp;filename=25.xlsx"></a>'
         '<a href="./t20250718_1.html">相关</a><a href="javascript:void(0)">打印</a>'
     )
-    attachments = extract_attachments(soup, "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202507/t20250718_1399285.html")
+    attachments = extract_attachments(root, "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202507/t20250718_1399285.html")
     assert [(a.url, a.name, a.type) for a in attachments] == [
         ("https://www.ndrc.gov.cn/xxgk/zcfb/tz/202507/P0202507.pdf", "附件1：办法.pdf", "pdf"),
         (
@@ -205,7 +207,7 @@ def test_extract_detail_title_order_and_scripts_dropped() -> None:
 
 
 def test_content_after_closing_html_is_recovered() -> None:
-    """Old gov.cn pages put the body after </html>; html.parser keeps it."""
+    """Old gov.cn pages put the body after </html>; the parser keeps it (libxml2 alone would drop it)."""
     html = '<html><body><table class="bd1"><tr><td>发文字号：</td><td>国办发〔2019〕1号</td></tr></table></body></html>'
     html += '<table><tr><td id="UCAP-CONTENT"><p>正文在外面</p></td></tr></table>'
     page = extract_detail(html, "https://www.gov.cn/")
