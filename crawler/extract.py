@@ -110,10 +110,12 @@ _LABEL_JUNK = re.compile(r"[\s\u3000\u00a0:：【】\[\]]+")
 _DATE_IN_TEXT = re.compile(
     r"(?:19|20)\d{2}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
 )
-# A byline's date: labelled as the item's time (`【信息时间：…】`, `时间:`), or printed just before its 来源.
+# A byline's date: labelled as the item's time (`【信息时间：…】`, `时间:`), or printed just before or after
+# its 来源 (`2023-12-01 来源：新华社`, `来源：新华社 作者： 2023-12-01 14:43`).
 _TIMED_LINE = re.compile(
     r"(?:^|[\s【\[（(|])(?:信息时间|发布时间|时间)\s*[：:]\s*(" + _DATE_IN_TEXT.pattern + ")"
     r"|(" + _DATE_IN_TEXT.pattern + r")\s*[|｜]?\s*(?:信息|文章)?来源\s*[：:]"
+    r"|(?:^|\s)(?:信息|文章)?来源\s*[：:].{0,60}?\s(" + _DATE_IN_TEXT.pattern + ")"
 )
 _DOC_NUMBER_SHAPE = (
     r"[\u4e00-\u9fa5A-Za-z]{1,16}\s*[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\s*\d+\s*号"
@@ -134,7 +136,7 @@ _NOT_CONTENT_TAGS = ("script", "style", "noscript", "template", "select", "butto
 _CELL_TAGS = frozenset({"td", "th"})
 _INLINE_LABEL_TAGS = frozenset({"label", "b", "strong", "em", "span", "dt", "font"})
 _LINE_TAGS = frozenset({"li", "p", "div", "span", "td", "h6", "h5", "h4"})
-_TIMED_LINE_TAGS = frozenset({"div", "p", "span", "td", "li", "h6", "h5", "h4"})
+_TIMED_LINE_TAGS = frozenset({"div", "p", "span", "td", "li", "ul", "h6", "h5", "h4"})
 _METADATA_BLOCK_TAGS = ("table", "ul", "dl", "div")
 _MIN_METADATA_LABELS = 2
 _MAX_METADATA_STRING = 120  # a title fits; a paragraph of the text seldom does
@@ -576,33 +578,31 @@ def trim_body(body: str, title: str, attachments: list[Attachment]) -> tuple[str
     fields: dict[str, str] = {}
     cut: list[str] = []
     start = _skip_leading_furniture(paragraphs, 0, title, fields, cut)
-    total = sum(len(paragraph) for paragraph in paragraphs[start:])
-    seen = 0
     end = len(paragraphs)
-    index = start
-    while index < end:
-        paragraph = paragraphs[index]
-        if _CHROME_PARAGRAPH.match(paragraph):
-            if seen * 2 >= total:
-                end = index
-                cut.append(f"chrome from {paragraph[:20]!r} on")
-                break
-            if seen <= _MAX_LEADING_FURNITURE:
-                start = _skip_leading_furniture(paragraphs, index + 1, title, fields, cut)
-                cut.append("chrome before the text")
-                seen, index = 0, start
-                continue
-        seen += len(paragraph)
-        index += 1
+    chrome = {index for index in range(start, end) if _CHROME_PARAGRAPH.match(paragraphs[index])}
+    kept: list[int] = []
+    for index in range(start, end):
+        if index not in chrome:
+            kept.append(index)
+            continue
+        seen = sum(len(paragraphs[i]) for i in kept)
+        if seen * 2 >= sum(len(paragraphs[i]) for i in range(index, end) if i not in chrome) + seen:
+            end = index
+            cut.append(f"chrome from {paragraphs[index][:20]!r} on")
+            break
+        if seen <= _MAX_LEADING_FURNITURE:
+            kept = []  # what came before a share bar at the top is furniture too (a close button's `X`)
+        cut.append("chrome before the text")
+    paragraphs = [paragraphs[index] for index in kept]
+    start, end = _skip_leading_furniture(paragraphs, 0, title, fields, cut), len(paragraphs)
     names = {_squeeze(attachment.name) for attachment in attachments}
     while end > start + 1 and _squeeze(paragraphs[end - 1]) in names:
         end -= 1
         cut.append("attachment link")
-    kept = "\n\n".join(paragraphs[start:end])
-    return kept, fields, ", ".join(dict.fromkeys(cut))
+    return "\n\n".join(paragraphs[start:end]), fields, ", ".join(dict.fromkeys(cut))
 
 
-_MAX_LEADING_FURNITURE = 40  # characters before a share bar that are furniture too (a close button's `X`)
+_MAX_LEADING_FURNITURE = 10  # characters before a share bar that are furniture too (a close button's `X`)
 
 
 def _skip_leading_furniture(
@@ -699,7 +699,11 @@ def heading_repeating_title(body: lxml.etree._Element | None, title: str) -> str
     best = ""
     for node in body.itertext() if body is not None else []:
         text = clean_text(node)
-        if len(text) > max(len(best), 5) and (title.startswith(text) or title.endswith(text)):
+        if (
+            len(text) > max(len(best), 5)
+            and (title.startswith(text) or title.endswith(text))
+            and not _is_site_name(text, "")
+        ):
             best = text
     return best
 
@@ -773,7 +777,7 @@ def extract_byline_dates(root: lxml.etree._Element, exclude: lxml.etree._Element
     holding_time = _ancestors_of_strings(root, _HAS_TIME_LABEL)
     for text in _short_lines(root, _TIMED_LINE_TAGS, holding_time, skipped, 120):
         for match in _TIMED_LINE.finditer(text):
-            date = (match.group(1) or match.group(2)).strip()
+            date = next(group for group in match.groups() if group).strip()
             if date not in dates:
                 dates.append(date)
     return dates

@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "scs.commands.reclassify",
     "scs.commands.new_source",
     "scs.commands.check_sources",
+    "scs.commands.extract",
 ]
 
 

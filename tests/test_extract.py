@@ -6,6 +6,7 @@ import pytest
 
 from crawler.extract import (
     _SPACES,
+    FALLBACK_FLAG,
     attachment_type,
     clean_text,
     clean_title,
@@ -239,3 +240,98 @@ EVERY_SPACE = "".join(chr(code) for code in range(0x110000) if _SPACES.match(chr
 )
 def test_clean_text_is_the_spaces_regex(raw: str) -> None:
     assert clean_text(raw) == _SPACES.sub(" ", raw).strip()
+
+
+# -- rules read off real pages (shapes from ../shared/pages, written here as small synthetic snippets) -------------
+
+
+def test_a_metadata_table_inside_the_body_container_is_read_and_cut() -> None:
+    html = (
+        '<html><head><title>关于某事的通告</title></head><body><div id="zoom"><table>'
+        "<tr><td>索 引 号：</td><td>1122/2022-00426</td><td>发文机关：</td><td>吉林省人民政府</td></tr>"
+        "<tr><td>发文字号：</td><td>吉政明电〔2022〕1号</td><td>发布日期：</td><td>2022年01月28日</td></tr>"
+        "</table><div><p>关于某事的通告</p><p>吉政明电〔2022〕1号</p><p>为做好工作，现通告如下。</p>"
+        "<p>特此通告。</p></div><div>扫一扫在手机打开当前页</div><div>pdf下载 word下载</div></div></body></html>"
+    )
+    page = extract_detail(html, "https://xxgk.jl.gov.cn/")
+    assert (page.publisher, page.doc_number) == ("吉林省人民政府", "吉政明电〔2022〕1号")
+    assert page.body == "为做好工作，现通告如下。\n\n特此通告。"
+    assert page.rules["publisher"] == "label 发文机关" and "metadata table cut" in page.rules["body"]
+
+
+@pytest.mark.parametrize(
+    ("head", "byline", "expected", "rule"),
+    [
+        ("", "<div>发文机关：某局</div><div>来源：某报</div>", "某局", "label 发文机关"),
+        ('<meta name="ContentSource" content="某报">', "<p>信息来源：某厅</p>", "某厅", "label 信息来源"),
+        ('<meta name="ContentSource" content="某报">', "<p>来源：【打印】</p>", "某报", "meta ContentSource"),
+        ('<meta name="SiteName" content="某市人民政府">', "<p>打印 关闭</p>", "", ""),
+    ],
+)
+def test_publisher_falls_back_from_issuer_to_source(head: str, byline: str, expected: str, rule: str) -> None:
+    page = extract_detail(f"<html><head>{head}</head><body>{byline}<div id='zoom'><p>正文</p></div></body></html>", "")
+    assert (page.publisher, page.rules.get("publisher", "")) == (expected, rule)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("【文 号】 黔府发〔2024〕3号 【发布日期】2024-06-27\n\n正文", "黔府发〔2024〕3号"),
+        ("行政处罚决定书文号 金罚决字〔2024〕36号\n\n被处罚当事人 某公司", "金罚决字〔2024〕36号"),
+        ("根据国办发〔2025〕24号文件精神，制定本办法。", ""),
+    ],
+)
+def test_doc_number_labelled_in_the_text(text: str, expected: str) -> None:
+    paragraphs = "".join(f"<p>{line}</p>" for line in text.split("\n\n"))
+    assert extract_detail(f"<div id='zoom'>{paragraphs}</div>", "").doc_number == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        ('<meta name="ArticleTitle" content="&lt;p&gt;关于某事的&lt;br&gt;通知&lt;/p&gt;">', "", "关于某事的通知"),
+        ("<title>凯里市人民政府- 某方案</title>", "<div>凯里市人民政府</div><div>某方案全文标题</div>", "某方案"),
+        ("<title>凯里市人民政府- 某某实施方案</title>", "<div>某某实施方案</div>", "某某实施方案"),
+        ("<title>1-10月投资结构趋稳_某委</title>", "", "1-10月投资结构趋稳"),
+        ('<meta name="SiteName" content="某某网"><title>真标题_某某网</title>', "<h1>某某网</h1>", "真标题"),
+    ],
+)
+def test_title_rules(head: str, body: str, expected: str) -> None:
+    page = extract_detail(f"<html><head>{head}</head><body>{body}<div id='zoom'><p>正文</p></div></body></html>", "")
+    assert page.title == expected
+
+
+def test_dates_under_other_labels_and_before_the_source() -> None:
+    html = (
+        "<div class='a'>公告时间：2024-05-06</div><div class='b'>2024-05-07 来源：某局</div>"
+        "<ul><li>来源：新华社</li><li>作者：</li><li>2023-12-01 14:43</li></ul><div id='zoom'><p>正文</p></div>"
+    )
+    page = extract_detail(html, "")
+    assert ("公告时间", "2024-05-06") in page.labelled_dates
+    assert page.byline_dates == ["2024-05-07", "2023-12-01 14:43"]
+
+
+def test_chrome_before_and_after_the_text_is_cut() -> None:
+    html = (
+        "<div id='zoom'><p>X</p><p>分享到：</p><p>【字体：大 中 小】</p><p>第一段正文，内容足够长。</p>"
+        "<p>第二段正文。</p><p>（责任编辑：王洋）</p><p>相关公告</p><p>另一则公告</p></div>"
+    )
+    assert extract_detail(html, "").body == "第一段正文，内容足够长。\n\n第二段正文。"
+
+
+def test_a_table_layout_without_a_known_container_gives_the_article() -> None:
+    nav = "".join(f"<a href='/c{n}.html'>栏目{n}</a> " for n in range(30))
+    html = (
+        f"<html><head><meta charset='gb2312'><title>某县公告</title></head><body><table><tr><td>{nav}</td></tr>"
+        "<tr><td><table><tr><td>某县公告</td></tr><tr><td>第一段正文，说明有关事项。<br>第二段正文，"
+        "请相关单位按时办理。<br>某县人民政府</td></tr></table></td></tr><tr><td>版权所有 某县</td></tr></table>"
+    )
+    page = extract_detail(html, "")
+    assert page.body == "第一段正文，说明有关事项。\n\n第二段正文，请相关单位按时办理。\n\n某县人民政府"
+    assert FALLBACK_FLAG in page.flags and page.rules["body"].startswith("densest text block <td>")
+
+
+def test_malformed_markup_is_recovered() -> None:
+    html = "<div id='zoom'><p>第一段<p>第二段</div></div><li>不相干</body></html><p>页脚</p>"
+    page = extract_detail(html, "")
+    assert page.body == "第一段\n\n第二段"
