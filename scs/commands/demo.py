@@ -34,7 +34,7 @@ def demo(db_url: str, args: argparse.Namespace) -> int:
     from store.models import Notice
 
     with MirrorServer() as mirror:
-        print(f"mirror serving saved pages on {mirror.url}", file=sys.stderr)
+        print(f"mirror serving synthetic pages on {mirror.url}", file=sys.stderr)
         summaries = run_crawl(
             resolve_sources([]),
             db_url=db_url,
