@@ -141,15 +141,16 @@ _METADATA_BLOCK_TAGS = ("table", "ul", "dl", "div")
 _MIN_METADATA_LABELS = 2
 _MAX_METADATA_STRING = 120  # a title fits; a paragraph of the text seldom does
 
+_BUTTON = r"(?:打印|关闭|收藏|返回顶部|返回|字体|字号|分享)(?:本页|此页|窗口|本文|文章)?"
 # Page furniture printed as a paragraph of its own. Before the article it is dropped; after the first
 # paragraph of the article it ends it (what follows is more furniture: related links, the footer).
 _CHROME_PARAGRAPH = re.compile(
     r"^(?:扫一扫在手机(?:上)?(?:打开|查看)当前页(?:面)?"
     r"|(?:(?:pdf|word|wps|ofd)\s*下载\s*)+"
     r"|[【\[（(]?\s*(?:责任编辑|编辑|责编|审核|校对)\s*[：:].{0,30}?[】\]）)]?"
-    r"|(?:相关(?:公告|文章|链接|新闻|阅读|文件|稿件|信息|附件)|上一篇|下一篇|分享到|打印本页|关闭窗口)\s*[：:]?.{0,80}"
-    r"|(?:[【\[]\s*)?(?:打印|关闭|收藏|返回顶部|字体|字号)(?:\s*[：:]?\s*[大中小](?:\s*[大中小]){0,2})?(?:\s*[】\]])?"
-    r"(?:\s*(?:[【\[]\s*)?(?:打印|关闭|收藏|返回顶部|字体|字号|[大中小])(?:\s*[】\]])?)*)$",
+    r"|(?:相关(?:公告|文章|链接|新闻|阅读|文件|稿件|信息|附件)|上一篇|下一篇|分享到|打印本页|关闭窗口)(?:\s*[：:].{0,80}|\s*-.{0,20})?"
+    r"|(?:[【\[]\s*)?" + _BUTTON + r"(?:\s*[：:]?\s*[大中小](?:\s*[大中小]){0,2})?(?:\s*[】\]])?"
+    r"(?:\s*(?:[【\[]\s*)?(?:" + _BUTTON + r"|[大中小])(?:\s*[】\]])?)*)$",
     re.IGNORECASE,
 )
 # A publisher value that is page furniture, not a body: `来源：【打印】`.
@@ -641,7 +642,11 @@ def _covers(paragraph: str, labelled: dict[str, str]) -> bool:
     rest = _squeeze(paragraph)
     for label, value in labelled.items():
         rest = rest.replace(_squeeze(label), "", 1).replace(_squeeze(value), "", 1)
-    return len(re.sub(r"[：:【】\[\]|｜/\-\s]", "", rest)) <= 2
+    return len(_LINE_FURNITURE.sub("", rest)) <= 2
+
+
+# What may sit beside the fields on a metadata line: punctuation and buttons (【打印】【关闭】, 字号：大 中 小).
+_LINE_FURNITURE = re.compile(r"打印|关闭|收藏|分享|字体|字号|[大中小](?=[大中小】\]\s]|$)|[：:【】\[\]|｜/\-\s]")
 
 
 def extract_title(root: lxml.etree._Element, meta: dict[str, str], fields: dict[str, str]) -> tuple[str, str]:
