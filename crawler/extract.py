@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.etree
-import lxml.html
 
 from crawler.items import Attachment
 
@@ -221,7 +220,7 @@ _BYLINE_GROUP = SelectorGroup(BYLINE_SELECTORS)
 _HAS_KNOWN_LABEL = re.compile("|".join(re.escape(label) for label in sorted(KNOWN_LABELS)) + "|日期|时间")
 _HAS_TIME_LABEL = re.compile("时间|来源")
 _END_TAGS_OF_PAGE = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
-_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+_PARSER = lxml.etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 
 
 @dataclass
@@ -657,19 +656,20 @@ def extract_title(root: lxml.etree._Element, meta: dict[str, str], fields: dict[
     if meta.get("ArticleTitle"):
         return meta["ArticleTitle"], "meta ArticleTitle"
     site_name = meta.get("SiteName", "")
-    elements = list(root.iter(lxml.etree.Element))
+    # Every title selector names h1, an id or a class: only such elements can match.
+    candidates = list(root.xpath("//h1 | //*[@id or @class]"))
     for selector in TITLE_SELECTORS:
-        element = next((element for element in elements if _title_matches(selector, element)), None)
+        element = next((element for element in candidates if _title_matches(selector, element)), None)
         text = clean_text(text_of(element, " ")) if element is not None else ""
         if text and not (selector == "h1" and _is_site_name(text, site_name)):
             return text, f"selector {selector}"
     for label in ("标题", "文件名称", "名称"):
         if fields.get(label):
             return fields[label], f"label {label}"
-    title = next((element for element in elements if element.tag == "title"), None)
+    title = next(root.iter("title"), None)
     if title is None:
         return "", ""
-    body = next((element for element in elements if element.tag == "body"), None)
+    body = next(root.iter("body"), None)
     heading = heading_repeating_title(body, text_of(title))
     if heading:
         return heading, "<title>, as a heading on the page repeats it"
@@ -731,8 +731,8 @@ def extract_attachments(root: lxml.etree._Element, page_url: str) -> list[Attach
     seen: set[str] = set()
     for link in root.iter("a"):
         href = link.get("href", "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#")):
-            continue
+        if not _MAYBE_ATTACHMENT.search(href) or href.startswith(("javascript:", "mailto:", "#")):
+            continue  # most links of a page lead to pages: no need to resolve them
         url = urljoin(base_url, href)
         file_type = attachment_type(url)
         if not file_type or url in seen:
@@ -741,6 +741,9 @@ def extract_attachments(root: lxml.etree._Element, page_url: str) -> list[Attach
         name = clean_text(text_of(link, " ")) or clean_text(link.get("title", ""))
         attachments.append(Attachment(url=url, name=name or _file_name(url), type=file_type))
     return attachments
+
+
+_MAYBE_ATTACHMENT = re.compile(r"\.(?:" + "|".join(ATTACHMENT_TYPES) + r")(?:$|[?#&])", re.IGNORECASE)
 
 
 def attachment_type(url: str) -> str:
