@@ -342,7 +342,7 @@ def pick_publisher(fields: dict[str, str], meta: dict[str, str]) -> tuple[str, s
     """
     for label in PUBLISHER_LABELS + SOURCE_LABELS:
         value = fields.get(label, "")
-        if value and not _NOT_A_PUBLISHER.search(value):
+        if value and not _NOT_A_PUBLISHER.search(value) and not _SENTENCE.search(value):
             return value, f"label {label}"
     source = meta.get("ContentSource", "")
     if source and not _NOT_A_PUBLISHER.search(source):
@@ -501,7 +501,7 @@ _LABEL_IN_LINE = re.compile(
     + "|".join(sorted((re.escape(label) for label in KNOWN_LABELS), key=len, reverse=True))
     + r"|[\u4e00-\u9fa5]{1,4}(?:日期|时间))\s*[：:】]"
 )
-_ANY_LABEL = re.compile(r"(?:^|\s|【)[\u4e00-\u9fa5]{2,6}\s*[：:】]")
+_ANY_LABEL = re.compile(r"(?:^|\s)[\u4e00-\u9fa5]{2,6}\s*[：:]|【[\u4e00-\u9fa5\s]{2,6}[】：:]")
 
 
 def _split_labelled_line(text: str) -> dict[str, str]:
@@ -517,7 +517,7 @@ def _split_labelled_line(text: str) -> dict[str, str]:
         unknown_label = _ANY_LABEL.search(value)  # e.g. 浏览次数： after the date in a byline
         if unknown_label:
             value = value[: unknown_label.start()]
-        value = value.strip(" |｜【[")
+        value = value.strip(" |｜【[】]")
         if value:
             values.setdefault(match.group(1), value)
     return values
@@ -637,11 +637,24 @@ def _squeeze(text: str) -> str:
 
 
 def _covers(paragraph: str, labelled: dict[str, str]) -> bool:
-    """Whether a line is nothing but its labelled values (a metadata line, not a sentence)."""
-    rest = _squeeze(paragraph)
-    for label, value in labelled.items():
-        rest = rest.replace(_squeeze(label), "", 1).replace(_squeeze(value), "", 1)
-    return len(_LINE_FURNITURE.sub("", rest)) <= 2
+    """Whether a line is nothing but labelled values (a metadata line, not a sentence).
+
+    Besides the known labels: other short `标签：值` pairs (浏览次数：3, 作者：…), dates and buttons.
+    """
+    if any(len(value) > _MAX_FIELD_VALUE or _SENTENCE.search(value) for value in labelled.values()):
+        return False  # a sentence that begins with a label (来源：新华社记者报道，…) is text
+    rest = paragraph
+    for value in labelled.values():
+        rest = rest.replace(value, " ", 1)
+    rest = _DATE_IN_TEXT.sub(" ", rest)
+    rest = _SHORT_PAIR.sub(" ", rest)
+    return len(_LINE_FURNITURE.sub("", _squeeze(rest))) <= 2
+
+
+_MAX_FIELD_VALUE = 60
+_SENTENCE = re.compile("[，。；！？]")
+# `标签：值` with a short value, the value ending at a space: 浏览次数：3, 作者：县政府办, 点击数：.
+_SHORT_PAIR = re.compile(r"[\u4e00-\u9fa5]{1,6}\s*[：:】]\s*[^\s：:【]{0,16}(?=\s|【|$)")
 
 
 # What may sit beside the fields on a metadata line: punctuation and buttons (【打印】【关闭】, 字号：大 中 小).

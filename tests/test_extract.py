@@ -335,3 +335,17 @@ def test_malformed_markup_is_recovered() -> None:
     html = "<div id='zoom'><p>第一段<p>第二段</div></div><li>不相干</body></html><p>页脚</p>"
     page = extract_detail(html, "")
     assert page.body == "第一段\n\n第二段"
+
+
+@pytest.mark.parametrize(
+    ("first_line", "dropped"),
+    [
+        ("发布时间：2026-11-04 来源：某市人民政府办公室 浏览次数：128", True),
+        ("【信息时间：2026-10-21 10:15:32】【来源：市发展改革委】【字体：大 中 小】", True),
+        ("2023-12-01 14:43 来源：新华社", True),
+        ("来源：新华社记者报道，今年全省信用体系建设取得明显成效。", False),  # a sentence, not a byline
+    ],
+)
+def test_a_byline_atop_the_text_is_read_not_kept(first_line: str, dropped: bool) -> None:
+    page = extract_detail(f"<div id='zoom'><p>{first_line}</p><p>正文第一段。</p></div>", "")
+    assert page.body.startswith("正文第一段") == dropped
