@@ -300,6 +300,7 @@ def extract_detail(html: str, url: str) -> DetailPage:
     byline_dates = extract_byline_dates(root, exclude=container)
     attachments = extract_attachments(root, url)
     title, rules["title"] = extract_title(root, meta, fields)
+    title = _CJK_GAP.sub("", title)  # a heading broken over lines: 关于…<br>的通知
     flags: list[str] = []
     if found is not None:
         for block in metadata_blocks:
@@ -375,6 +376,8 @@ def extract_meta(root: lxml.etree._Element) -> dict[str, str]:
 
 
 _MARKUP = re.compile(r"<[^>]*>")
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
 
 
 def metadata_blocks_in(container: lxml.etree._Element) -> list[lxml.etree._Element]:

@@ -349,3 +349,8 @@ def test_malformed_markup_is_recovered() -> None:
 def test_a_byline_atop_the_text_is_read_not_kept(first_line: str, dropped: bool) -> None:
     page = extract_detail(f"<div id='zoom'><p>{first_line}</p><p>正文第一段。</p></div>", "")
     assert page.body.startswith("正文第一段") == dropped
+
+
+def test_a_heading_broken_over_lines_gives_one_title() -> None:
+    page = extract_detail("<h1>关于做好信用修复工作的<br>通知</h1><div id='zoom'><p>正文</p></div>", "")
+    assert page.title == "关于做好信用修复工作的通知"
