@@ -300,7 +300,6 @@ def extract_detail(html: str, url: str) -> DetailPage:
     byline_dates = extract_byline_dates(root, exclude=container)
     attachments = extract_attachments(root, url)
     title, rules["title"] = extract_title(root, meta, fields)
-    title = _CJK_GAP.sub("", title)  # a heading broken over lines: 关于…<br>的通知
     flags: list[str] = []
     if found is not None:
         for block in metadata_blocks:
@@ -320,7 +319,7 @@ def extract_detail(html: str, url: str) -> DetailPage:
     for label, value in leading_fields.items():
         fields.setdefault(label, value)
     if cut:
-        rules["body"] += "; " + cut
+        rules["body"] = f"{rules.get('body', '')}; {cut}"
     publisher, rules["publisher"] = pick_publisher(fields, meta)
     return DetailPage(
         title=title,
@@ -369,7 +368,7 @@ def extract_meta(root: lxml.etree._Element) -> dict[str, str]:
     found: dict[str, str] = {}
     for tag in root.iter("meta"):
         name = wanted.get(tag.get("name", "").strip().lower())
-        content = clean_text(_MARKUP.sub("", tag.get("content", "")))
+        content = clean_text(_joined_lines(_MARKUP.sub("", tag.get("content", ""))))
         if name and content and name not in found:
             found[name] = content
     return found
@@ -377,7 +376,13 @@ def extract_meta(root: lxml.etree._Element) -> dict[str, str]:
 
 _MARKUP = re.compile(r"<[^>]*>")
 _CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
-_CJK_GAP = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
+# A line break between two Chinese characters is layout (a heading broken over lines), not a space;
+# a space written as such is kept (国家发展改革委 国家能源局关于…: joint issuers).
+_CJK_LINE_BREAK = re.compile(f"(?<=[{_CJK}])[ \\t]*[\\r\\n]\\s*(?=[{_CJK}])")
+
+
+def _joined_lines(text: str) -> str:
+    return _CJK_LINE_BREAK.sub("", text)
 
 
 def metadata_blocks_in(container: lxml.etree._Element) -> list[lxml.etree._Element]:
@@ -676,7 +681,8 @@ def extract_title(root: lxml.etree._Element, meta: dict[str, str], fields: dict[
     candidates = list(root.xpath("//h1 | //*[@id or @class]"))
     for selector in TITLE_SELECTORS:
         element = next((element for element in candidates if _title_matches(selector, element)), None)
-        text = clean_text(text_of(element, " ")) if element is not None else ""
+        # Element boundaries (<br>, spans) add no space: 关于…<br>的通知 is one title.
+        text = clean_text(_joined_lines(text_of(element))) if element is not None else ""
         if text and not (selector == "h1" and _is_site_name(text, site_name)):
             return text, f"selector {selector}"
     for label in ("标题", "文件名称", "名称"):

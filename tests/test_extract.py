@@ -354,3 +354,15 @@ def test_a_byline_atop_the_text_is_read_not_kept(first_line: str, dropped: bool)
 def test_a_heading_broken_over_lines_gives_one_title() -> None:
     page = extract_detail("<h1>关于做好信用修复工作的<br>通知</h1><div id='zoom'><p>正文</p></div>", "")
     assert page.title == "关于做好信用修复工作的通知"
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<h1>国家发展改革委 国家能源局关于开展试点的通知</h1>", "国家发展改革委 国家能源局关于开展试点的通知"),
+        ("<h1>关于做好信用修复工作的\n    通知</h1>", "关于做好信用修复工作的通知"),
+        ('<meta name="ArticleTitle" content="关于做好信用\n修复工作的通知">', "关于做好信用修复工作的通知"),
+    ],
+)
+def test_a_written_space_in_a_title_is_kept_a_line_break_is_not(html: str, expected: str) -> None:
+    assert extract_detail(html + "<div id='zoom'><p>正文</p></div>", "").title == expected
