@@ -27,10 +27,9 @@ from collections.abc import Callable, Iterator
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from crawler.sourceconfig import SOURCES_DIR, Column, Source, load_source_file
-from crawler.spiders import hanweb_jpage, static_list, trs_jpaas, trs_static
 from crawler.spiders.families import FAMILIES
 from mirror.build_fixtures import HTML_UTF8, Page, attachment_links, body_html, detail_pages, meta_tags
 
@@ -185,17 +184,46 @@ def _static_pager(content: dict[str, Any], options: Any, total: int, page: int, 
     return f'<div class="pagination">{links}</div>'
 
 
+# List-page URLs as the sites publish them (shared/sites.md), written here rather than taken from the
+# spiders: a wrong pattern in a spider must fail against the mirror, not be reproduced by it.
+
+
+def _trs_page_url(first_page_url: str, page: int) -> str:
+    """TRS static lists: `…/index.html`, then `…/index_1.html`, `…/index_2.html` …"""
+    if page == 1:
+        return first_page_url
+    folder, name = first_page_url.rsplit("/", 1)
+    stem, extension = (name or "index.html").rsplit(".", 1)
+    return f"{folder}/{stem}_{page - 1}.{extension}"
+
+
+def _template_page_url(first_page_url: str, template: str, page: int) -> str:
+    """A list whose page n is a file named by the source's template (`{page}`, or `{page0}` = n - 1)."""
+    if page == 1:
+        return first_page_url
+    return f"{first_page_url.rsplit('/', 1)[0]}/{template.format(page=page, page0=page - 1)}"
+
+
+def _query_page_url(first_page_url: str, param: str, page: int) -> str:
+    """A list whose page n is the first page's URL with `param=n` (any earlier value of it replaced)."""
+    if page == 1:
+        return first_page_url
+    parts = urlsplit(first_page_url)
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != param]
+    return urlunsplit(parts._replace(query=urlencode([*query, (param, str(page))])))
+
+
 def html_lists(source: Source, content: dict[str, Any], notices: list[dict[str, Any]]) -> Iterator[Page]:
     options = source.options
     for index, column in enumerate(source.columns):
         pages = _column_pages(notices, index)
         total = max(pages, default=0)
         if source.family == "trs_static":
-            urls = {n: trs_static.page_url(column.url, n) for n in range(1, total + 2)}
+            urls = {n: _trs_page_url(column.url, n) for n in range(1, total + 2)}
         elif options.paging == "template":
-            urls = {n: static_list.template_page_url(column.url, options.page_template, n) for n in range(1, total + 2)}
+            urls = {n: _template_page_url(column.url, options.page_template, n) for n in range(1, total + 2)}
         elif options.paging == "query":
-            urls = {n: static_list.query_page_url(column.url, options.page_param, n) for n in range(1, total + 2)}
+            urls = {n: _query_page_url(column.url, options.page_param, n) for n in range(1, total + 2)}
         else:  # next_link: the site's own next-page file names
             folder = column.url.rsplit("/", 1)[0]
             name = content.get("next_page_name", "index_{page0}.html")
@@ -219,7 +247,8 @@ def hanweb_lists(source: Source, content: dict[str, Any], notices: list[dict[str
         proxy_url = f"{parts.scheme}://{parts.netloc}{options.proxy_path}"
         requests = -(-len(entries) // options.records_per_request)
         for request in range(1, requests + 1):
-            start, end = hanweb_jpage.record_range(request, options.records_per_request)
+            start = (request - 1) * options.records_per_request + 1  # startrecord/endrecord: 1-based, inclusive
+            end = start + options.records_per_request - 1
             item = content.get("list_item") or DEFAULT_ITEMS["hanweb_jpage"]
             next_group = urlencode({"columnid": column.params["columnid"]})
             records = "\n".join(
@@ -264,7 +293,7 @@ def jpaas_lists(source: Source, content: dict[str, Any], notices: list[dict[str,
                 "application/json;charset=UTF-8",
                 query={
                     "pageId": str(column.params["page_id"]),
-                    "paramJson": trs_jpaas.param_json(page, options.page_size),
+                    "paramJson": json.dumps({"pageNo": page, "pageSize": options.page_size}),  # what page.js sends
                 },
             )
 

@@ -237,7 +237,7 @@ class Role(IntEnum):
 
 
 _LABEL_ROLES: Final = (
-    (Role.PUBLISHED, r"发布|颁布|公布|发表|发文|公开日期|刊发|首发|上网|publish"),
+    (Role.PUBLISHED, r"发布|颁布|公布|发表|发文|公开日期|公告|刊发|首发|上网|publish"),
     (Role.WRITTEN, r"成文|印发|生成|签发|签署|制发"),
     (Role.UPDATED, r"更新|修改|修订|update|modif"),
     (Role.EFFECTIVE, r"施行|实施|生效|执行|起效|effective"),

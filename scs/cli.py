@@ -35,6 +35,7 @@ COMMAND_MODULES = [
     "scs.commands.draft",
     "scs.commands.train",
     "scs.commands.entities",
+    "scs.commands.extract",
 ]
 
 

@@ -56,7 +56,23 @@ def test_generated_site_is_a_trs_static_site(tmp_path: Path) -> None:
     assert "createPageHTML(3, 2, 'index', 'html')" in last_list and last_list.count('" title="') == 5
     notice = generate_notice(7)
     assert notice == generate_notice(7)  # the same index always gives the same page
-    assert '<meta name="PubDate"' in notice.html and 'class="TRS_Editor"' in notice.html
+    assert '<meta name="PubDate"' in notice.html and ('class="TRS_Editor"' in notice.html or 'id="zoom"' in notice.html)
     assert 2_000 <= len(notice.text.encode()) <= 20_000
     source = (tmp_path / "sources" / f"{write_source(tmp_path / 'sources', 'bench_x', 45)}.toml").read_text()
     assert COLUMN_URL in source and "max_pages = 3" in source
+
+
+def test_generated_detail_pages_have_real_weight_and_extract_to_their_text() -> None:
+    """30–120 KB like real pages, yet the crawl's extractor reads back exactly the notice written into them."""
+    from crawler.extract import extract_detail
+
+    notices = [generate_notice(index) for index in range(60)]
+    sizes = [len(notice.html.encode()) for notice in notices]
+    assert min(sizes) >= 30_000 and max(sizes) <= 120_000 and max(sizes) - min(sizes) > 30_000
+    assert any('id="zoom"><table class="xxgk_table"' in notice.html for notice in notices)  # metadata inside
+    assert any("</p>" not in notice.html.split('class="MsoNormal"', 2)[1] for notice in notices)  # unclosed <p>
+    for notice in notices:
+        page = extract_detail(notice.html, notice.url)
+        doc_number = notice.paragraphs[0] if notice.paragraphs[0].startswith("发改办〔") else ""
+        assert (page.title, page.publisher, page.doc_number) == (notice.title, "基准测试委员会", doc_number)
+        assert page.body == "\n\n".join(notice.paragraphs[1:] if doc_number else notice.paragraphs)

@@ -6,6 +6,7 @@ import pytest
 
 from crawler.extract import (
     _SPACES,
+    FALLBACK_FLAG,
     attachment_type,
     clean_text,
     clean_title,
@@ -47,11 +48,11 @@ def test_clean_title(raw: str, expected: str) -> None:
 
 
 def test_meta_tags_are_kept_by_canonical_name() -> None:
-    soup = parse_html(
+    root = parse_html(
         '<meta name="pubdate" content="2025-07-18 10:30"><meta name="SiteIDCode" content="bm04000001">'
         '<meta name="viewport" content="width=device-width"><meta name="ArticleTitle" content=" 标题 ">'
     )
-    assert extract_meta(soup) == {"PubDate": "2025-07-18 10:30", "SiteIDCode": "bm04000001", "ArticleTitle": "标题"}
+    assert extract_meta(root) == {"PubDate": "2025-07-18 10:30", "SiteIDCode": "bm04000001", "ArticleTitle": "标题"}
 
 
 GOVCN_HEADER = """
@@ -110,8 +111,10 @@ def test_labelled_fields(html: str, expected: dict[str, str]) -> None:
 
 
 def test_labelled_fields_skip_the_body_container() -> None:
-    soup = parse_html('<div class="sp_time">来源：省政府办公厅</div><div id="zoom"><p>来源：群众来信</p></div>')
-    assert extract_labelled_fields(soup, exclude=find_body_container(soup)) == {"来源": "省政府办公厅"}
+    root = parse_html('<div class="sp_time">来源：省政府办公厅</div><div id="zoom"><p>来源：群众来信</p></div>')
+    found = find_body_container(root)
+    assert found is not None and found[0] == "#zoom"
+    assert extract_labelled_fields(root, exclude=found[1]) == {"来源": "省政府办公厅"}
 
 
 @pytest.mark.parametrize(
@@ -125,8 +128,8 @@ def test_labelled_fields_skip_the_body_container() -> None:
     ],
 )
 def test_body_container_choice(html: str, expected: str | None) -> None:
-    container = find_body_container(parse_html(html))
-    assert (container_text(container) if container is not None else None) == expected
+    found = find_body_container(parse_html(html))
+    assert (container_text(found[1]) if found is not None else None) == expected
 
 
 def test_body_text_keeps_paragraphs_and_drops_layout_whitespace() -> None:
@@ -136,7 +139,7 @@ def test_body_text_keeps_paragraphs_and_drops_layout_whitespace() -> None:
         "<p>二、工作措施<br>（一）加强领导</p><table><tr><td>序号</td><td>事项</td></tr></table>"
         "<p> </p><div><p>江苏省人民政府办公厅</p></div></div>"
     )
-    assert container_text(find_body_container(parse_html(html))) == (  # type: ignore[arg-type]
+    assert container_text(find_body_container(parse_html(html))[1]) == (  # type: ignore[index]
         "苏政办发〔2025〕41号\n\n一、总体要求。坚持依法 依规。\n\n二、工作措施\n\n（一）加强领导\n\n"
         "序号 事项\n\n江苏省人民政府办公厅"
     )
@@ -158,12 +161,12 @@ def test_attachment_type(url: str, expected: str) -> None:
 
 
 def test_attachments_are_absolute_named_and_unique() -> None:
-    soup = parse_html(
+    root = parse_html(
         '<a href="./P0202507.pdf">附件1：办法.pdf</a><a href="./P0202507.pdf">下载</a>'
         '<a href="/module/download/downfile.jsp?classid=0&amp;filename=25.xlsx"></a>'
         '<a href="./t20250718_1.html">相关</a><a href="javascript:void(0)">打印</a>'
     )
-    attachments = extract_attachments(soup, "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202507/t20250718_1399285.html")
+    attachments = extract_attachments(root, "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202507/t20250718_1399285.html")
     assert [(a.url, a.name, a.type) for a in attachments] == [
         ("https://www.ndrc.gov.cn/xxgk/zcfb/tz/202507/P0202507.pdf", "附件1：办法.pdf", "pdf"),
         (
@@ -205,7 +208,7 @@ def test_extract_detail_title_order_and_scripts_dropped() -> None:
 
 
 def test_content_after_closing_html_is_recovered() -> None:
-    """Old gov.cn pages put the body after </html>; html.parser keeps it."""
+    """Old gov.cn pages put the body after </html>; the parser keeps it (libxml2 alone would drop it)."""
     html = '<html><body><table class="bd1"><tr><td>发文字号：</td><td>国办发〔2019〕1号</td></tr></table></body></html>'
     html += '<table><tr><td id="UCAP-CONTENT"><p>正文在外面</p></td></tr></table>'
     page = extract_detail(html, "https://www.gov.cn/")
@@ -237,3 +240,129 @@ EVERY_SPACE = "".join(chr(code) for code in range(0x110000) if _SPACES.match(chr
 )
 def test_clean_text_is_the_spaces_regex(raw: str) -> None:
     assert clean_text(raw) == _SPACES.sub(" ", raw).strip()
+
+
+# -- rules read off real pages (shapes from ../shared/pages, written here as small synthetic snippets) -------------
+
+
+def test_a_metadata_table_inside_the_body_container_is_read_and_cut() -> None:
+    html = (
+        '<html><head><title>关于某事的通告</title></head><body><div id="zoom"><table>'
+        "<tr><td>索 引 号：</td><td>1122/2022-00426</td><td>发文机关：</td><td>吉林省人民政府</td></tr>"
+        "<tr><td>发文字号：</td><td>吉政明电〔2022〕1号</td><td>发布日期：</td><td>2022年01月28日</td></tr>"
+        "</table><div><p>关于某事的通告</p><p>吉政明电〔2022〕1号</p><p>为做好工作，现通告如下。</p>"
+        "<p>特此通告。</p></div><div>扫一扫在手机打开当前页</div><div>pdf下载 word下载</div></div></body></html>"
+    )
+    page = extract_detail(html, "https://xxgk.jl.gov.cn/")
+    assert (page.publisher, page.doc_number) == ("吉林省人民政府", "吉政明电〔2022〕1号")
+    assert page.body == "为做好工作，现通告如下。\n\n特此通告。"
+    assert page.rules["publisher"] == "label 发文机关" and "metadata table cut" in page.rules["body"]
+
+
+@pytest.mark.parametrize(
+    ("head", "byline", "expected", "rule"),
+    [
+        ("", "<div>发文机关：某局</div><div>来源：某报</div>", "某局", "label 发文机关"),
+        ('<meta name="ContentSource" content="某报">', "<p>信息来源：某厅</p>", "某厅", "label 信息来源"),
+        ('<meta name="ContentSource" content="某报">', "<p>来源：【打印】</p>", "某报", "meta ContentSource"),
+        ('<meta name="SiteName" content="某市人民政府">', "<p>打印 关闭</p>", "", ""),
+    ],
+)
+def test_publisher_falls_back_from_issuer_to_source(head: str, byline: str, expected: str, rule: str) -> None:
+    page = extract_detail(f"<html><head>{head}</head><body>{byline}<div id='zoom'><p>正文</p></div></body></html>", "")
+    assert (page.publisher, page.rules.get("publisher", "")) == (expected, rule)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("【文 号】 黔府发〔2024〕3号 【发布日期】2024-06-27\n\n正文", "黔府发〔2024〕3号"),
+        ("行政处罚决定书文号 金罚决字〔2024〕36号\n\n被处罚当事人 某公司", "金罚决字〔2024〕36号"),
+        ("根据国办发〔2025〕24号文件精神，制定本办法。", ""),
+    ],
+)
+def test_doc_number_labelled_in_the_text(text: str, expected: str) -> None:
+    paragraphs = "".join(f"<p>{line}</p>" for line in text.split("\n\n"))
+    assert extract_detail(f"<div id='zoom'>{paragraphs}</div>", "").doc_number == expected
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        ('<meta name="ArticleTitle" content="&lt;p&gt;关于某事的&lt;br&gt;通知&lt;/p&gt;">', "", "关于某事的通知"),
+        ("<title>凯里市人民政府- 某方案</title>", "<div>凯里市人民政府</div><div>某方案全文标题</div>", "某方案"),
+        ("<title>凯里市人民政府- 某某实施方案</title>", "<div>某某实施方案</div>", "某某实施方案"),
+        ("<title>1-10月投资结构趋稳_某委</title>", "", "1-10月投资结构趋稳"),
+        ('<meta name="SiteName" content="某某网"><title>真标题_某某网</title>', "<h1>某某网</h1>", "真标题"),
+    ],
+)
+def test_title_rules(head: str, body: str, expected: str) -> None:
+    page = extract_detail(f"<html><head>{head}</head><body>{body}<div id='zoom'><p>正文</p></div></body></html>", "")
+    assert page.title == expected
+
+
+def test_dates_under_other_labels_and_before_the_source() -> None:
+    html = (
+        "<div class='a'>公告时间：2024-05-06</div><div class='b'>2024-05-07 来源：某局</div>"
+        "<ul><li>来源：新华社</li><li>作者：</li><li>2023-12-01 14:43</li></ul><div id='zoom'><p>正文</p></div>"
+    )
+    page = extract_detail(html, "")
+    assert ("公告时间", "2024-05-06") in page.labelled_dates
+    assert page.byline_dates == ["2024-05-07", "2023-12-01 14:43"]
+
+
+def test_chrome_before_and_after_the_text_is_cut() -> None:
+    html = (
+        "<div id='zoom'><p>X</p><p>分享到：</p><p>【字体：大 中 小】</p><p>第一段正文，内容足够长。</p>"
+        "<p>第二段正文。</p><p>（责任编辑：王洋）</p><p>相关公告</p><p>另一则公告</p></div>"
+    )
+    assert extract_detail(html, "").body == "第一段正文，内容足够长。\n\n第二段正文。"
+
+
+def test_a_table_layout_without_a_known_container_gives_the_article() -> None:
+    nav = "".join(f"<a href='/c{n}.html'>栏目{n}</a> " for n in range(30))
+    html = (
+        f"<html><head><meta charset='gb2312'><title>某县公告</title></head><body><table><tr><td>{nav}</td></tr>"
+        "<tr><td><table><tr><td>某县公告</td></tr><tr><td>第一段正文，说明有关事项。<br>第二段正文，"
+        "请相关单位按时办理。<br>某县人民政府</td></tr></table></td></tr><tr><td>版权所有 某县</td></tr></table>"
+    )
+    page = extract_detail(html, "")
+    assert page.body == "第一段正文，说明有关事项。\n\n第二段正文，请相关单位按时办理。\n\n某县人民政府"
+    assert FALLBACK_FLAG in page.flags and page.rules["body"].startswith("densest text block <td>")
+
+
+def test_malformed_markup_is_recovered() -> None:
+    html = "<div id='zoom'><p>第一段<p>第二段</div></div><li>不相干</body></html><p>页脚</p>"
+    page = extract_detail(html, "")
+    assert page.body == "第一段\n\n第二段"
+
+
+@pytest.mark.parametrize(
+    ("first_line", "dropped"),
+    [
+        ("发布时间：2026-11-04 来源：某市人民政府办公室 浏览次数：128", True),
+        ("【信息时间：2026-10-21 10:15:32】【来源：市发展改革委】【字体：大 中 小】", True),
+        ("2023-12-01 14:43 来源：新华社", True),
+        ("来源：新华社记者报道，今年全省信用体系建设取得明显成效。", False),  # a sentence, not a byline
+    ],
+)
+def test_a_byline_atop_the_text_is_read_not_kept(first_line: str, dropped: bool) -> None:
+    page = extract_detail(f"<div id='zoom'><p>{first_line}</p><p>正文第一段。</p></div>", "")
+    assert page.body.startswith("正文第一段") == dropped
+
+
+def test_a_heading_broken_over_lines_gives_one_title() -> None:
+    page = extract_detail("<h1>关于做好信用修复工作的<br>通知</h1><div id='zoom'><p>正文</p></div>", "")
+    assert page.title == "关于做好信用修复工作的通知"
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<h1>国家发展改革委 国家能源局关于开展试点的通知</h1>", "国家发展改革委 国家能源局关于开展试点的通知"),
+        ("<h1>关于做好信用修复工作的\n    通知</h1>", "关于做好信用修复工作的通知"),
+        ('<meta name="ArticleTitle" content="关于做好信用\n修复工作的通知">', "关于做好信用修复工作的通知"),
+    ],
+)
+def test_a_written_space_in_a_title_is_kept_a_line_break_is_not(html: str, expected: str) -> None:
+    assert extract_detail(html + "<div id='zoom'><p>正文</p></div>", "").title == expected

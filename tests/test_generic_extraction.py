@@ -1,6 +1,6 @@
 """Generic extraction on detail pages of CMS dialects that no source file names.
 
-The pages (raw bytes, as served) and what a reader sees on them are in
+The pages (synthetic, written by us in each dialect's documented structure) and what a reader sees on them are in
 tests/fixtures/generic/ (`expected.toml`). Each goes through what a spider does with
 a detail response: decode by the declared charset (GB-family as GB18030), extract with
 no per-site selector, pick the published date from the candidates.

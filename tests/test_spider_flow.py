@@ -234,7 +234,7 @@ def test_detail_page_becomes_a_notice() -> None:
         "某司",  # no publisher on the page: the list's
     )
     assert [(c.kind, c.raw) for c in item.date_candidates] == [("meta", "2025-07-18 10:30"), ("list", "2025/07/18")]
-    assert item.body == "发改财金〔2025〕1号\n\n正文。"
+    assert item.body == "正文。"  # the 文号 line atop the text is read as the doc number, not kept as text
     assert stats(spider) == {"scs/detail_pages": 1, "scs/notices_yielded": 1}
 
 

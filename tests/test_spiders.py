@@ -91,14 +91,15 @@ def test_bad_pages_are_failed_pages_with_their_kind(crawl: dict[str, Any], sourc
 
 def test_ndrc_notice_fields(crawl: dict[str, Any]) -> None:
     notice = crawl["sources"]["ndrc"]["notices"]["https://www.ndrc.gov.cn/xxgk/zcfb/tz/202507/t20250718_1399285.html"]
-    assert notice["publisher"] == "国家发展和改革委员会"  # no field on the page: the source's default
+    assert notice["publisher"] == "财金司"  # no 发文机关 on the page: its 来源 (the content file's content_source)
     assert notice["list_date_raw"] == "2025/07/18"
     assert {(c["kind"], c["label"], c["raw"]) for c in notice["date_candidates"]} >= {
         ("meta", "PubDate", "2025-07-18 10:30"),
         ("list", "", "2025/07/18"),
     }
     paragraphs = notice["body"].split("\n\n")
-    assert paragraphs[0] == "发改办财金〔2025〕512号"
+    assert notice["doc_number"] == "发改办财金〔2025〕512号"  # read off the line atop the text, which is cut
+    assert paragraphs[0].startswith("各省、自治区、直辖市及计划单列市、新疆生产建设兵团发展改革委")
     assert paragraphs[-2:] == ["国家发展改革委办公厅", "2025年7月15日"]
     assert notice["attachments"] == [
         {
@@ -135,7 +136,8 @@ def test_govcn_api_rows_and_page_metadata(crawl: dict[str, Any]) -> None:
     assert (department["publisher"], department["doc_number"]) == ("市场监管总局", "国市监信规〔2025〕3号")
     old = notices["https://www.gov.cn/zhengce/content/202507/content_7033498.htm"]
     assert old["title"] == "国务院办公厅关于切实做好夏季森林草原防火工作的紧急通知"  # from <title>, site name cut
-    assert old["body"].startswith("国办发明电〔2025〕6号")  # body sits after </html> on the old template
+    assert old["body"].startswith("各省、自治区、直辖市人民政府")  # body sits after </html> on the old template
+    assert old["doc_number"] == "国办发明电〔2025〕6号"
 
 
 def test_govcn_api_requests_and_paging(crawl: dict[str, Any]) -> None:
@@ -171,7 +173,7 @@ def test_jiangsu_gb18030_page_and_xxgk_fields(crawl: dict[str, Any]) -> None:
 
 def test_jiangsu_news_page_byline(crawl: dict[str, Any]) -> None:
     news = crawl["sources"]["jiangsu"]["notices"]["https://www.jiangsu.gov.cn/art/2025/7/4/art_60096_11587655.html"]
-    assert news["publisher"] == "江苏省人民政府"  # 来源 is where it came from, not who issued it
+    assert news["publisher"] == "省发展改革委"  # no 发文机关 on a news page: its 来源 names who published it
     candidates = [(c["kind"], c["label"], c["raw"]) for c in news["date_candidates"]]
     assert ("label", "发布日期", "2025-07-04 11:08") in candidates
     assert ("byline", "", "2025-07-04 11:08") in candidates

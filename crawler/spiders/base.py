@@ -21,7 +21,7 @@ Stats (read by the run summary): `scs/skipped/<known|older>`, `scs/list_pages`, 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urldefrag
@@ -212,54 +212,16 @@ class NoticeSpider(scrapy.Spider):
         yield item
 
     def build_notice(self, response: Response, entry: ListEntry) -> NoticeItem:
-        """One detail response -> NoticeItem, or PageError saying why not.
-
-        `meta` holds the page's <meta> values and every labelled field as found (索引号,
-        主题分类, 有效性, 公文种类 ...): raw strings the store keeps for analysts and later rules.
-        """
-        if not response.body.strip():
-            raise PageError("empty-response", "the response body is empty")
-        if not isinstance(response, HtmlResponse | XmlResponse) or not _looks_like_html(response):
-            content_type = response.headers.get("Content-Type", b"").decode("latin-1") or "none"
-            raise PageError("not-html", f"expected an HTML page, got Content-Type {content_type}")
-        page, flags = self.decoded_detail(response)
-        title = page.title or entry.title
-        if not title:
-            raise PageError("no-title", "no title in meta ArticleTitle, title elements, 标题 field or <title>")
-        if not page.body:
-            raise PageError("empty-body", "no known body container with text on the page")
-        extra = entry.extra or {}
-        item = NoticeItem(
-            source=self.source.id,
-            url=urldefrag(response.url).url,
-            title=title,
-            body=page.body,
-            publisher=page.publisher or str(extra.get("publisher") or "") or self.source.publisher,
-            doc_number=page.doc_number or str(extra.get("doc_number") or ""),
-            date_candidates=self.date_candidates(page, entry),
-            attachments=page.attachments,
-            list_date_raw=entry.date_raw,
-            meta={**page.meta, **page.fields},  # <meta> names are ASCII, labels Chinese: no clash
+        """One detail response -> NoticeItem, or PageError saying why not (see `notice_from_response`)."""
+        item, _ = notice_from_response(
+            response,
+            entry,
+            source_id=self.source.id,
+            default_publisher=self.source.publisher,
             jurisdiction=self.source.jurisdiction,
+            extract=self.extract_detail,
         )
-        item.flags = [*flags, *page.flags, *notice_flags(item)]
         return item
-
-    def decoded_detail(self, response: TextResponse) -> tuple[DetailPage, list[str]]:
-        """Extraction of the page as Scrapy decoded it; if that reads as mojibake, of a re-decoding.
-
-        Scrapy already decodes gb2312/gbk as GB18030; what is left is a wrong declared
-        charset (UTF-8 bytes labelled GBK, or latin-1), where `decode_html` guesses again.
-        """
-        page = self.extract_detail(response.text, response.url)
-        if not is_mojibake(page.title + page.body):
-            return page, []
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        for text in (decode_html(response.body, content_type)[0], decode_html(response.body)[0]):
-            page = self.extract_detail(text, response.url)
-            if not is_mojibake(page.title + page.body):
-                return page, ["redecoded"]
-        raise PageError("mojibake", f"text is mis-decoded (declared {response.encoding!r}) and no re-decoding fixes it")
 
     def blocked_page(self, response: Response) -> FailedPage | None:
         """A FailedPage of kind `blocked` if the response is an anti-bot page, else None."""
@@ -349,6 +311,67 @@ def failure_reason(error: BaseException) -> str:
     if type(error).__name__ == "DownloadCancelledError":
         return "download cancelled with no reason given (a body past DOWNLOAD_MAXSIZE without Content-Length?)"
     return f"no message ({type(error).__module__}.{type(error).__qualname__})"
+
+
+def notice_from_response(
+    response: Response,
+    entry: ListEntry,
+    *,
+    source_id: str,
+    default_publisher: str = "",
+    jurisdiction: str = "",
+    extract: Callable[[str, str], DetailPage] = extract_detail,
+) -> tuple[NoticeItem, DetailPage]:
+    """One detail response -> (NoticeItem, the DetailPage it came from), or PageError saying why not.
+
+    What a crawl does with every detail page, and what `scs extract` shows for one saved page.
+    `meta` holds the page's <meta> values and every labelled field as found (索引号, 主题分类,
+    有效性, 公文种类 ...): raw strings the store keeps for analysts and later rules.
+    """
+    if not response.body.strip():
+        raise PageError("empty-response", "the response body is empty")
+    if not isinstance(response, HtmlResponse | XmlResponse) or not _looks_like_html(response):
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or "none"
+        raise PageError("not-html", f"expected an HTML page, got Content-Type {content_type}")
+    page, flags = decoded_detail(response, extract)
+    title = page.title or entry.title
+    if not title:
+        raise PageError("no-title", "no title in meta ArticleTitle, title elements, 标题 field or <title>")
+    if not page.body:
+        raise PageError("empty-body", "no known body container with text on the page")
+    extra = entry.extra or {}
+    item = NoticeItem(
+        source=source_id,
+        url=urldefrag(response.url).url,
+        title=title,
+        body=page.body,
+        publisher=page.publisher or str(extra.get("publisher") or "") or default_publisher,
+        doc_number=page.doc_number or str(extra.get("doc_number") or ""),
+        date_candidates=NoticeSpider.date_candidates(page, entry),
+        attachments=page.attachments,
+        list_date_raw=entry.date_raw,
+        meta={**page.meta, **page.fields},  # <meta> names are ASCII, labels Chinese: no clash
+        jurisdiction=jurisdiction,
+    )
+    item.flags = [*flags, *page.flags, *notice_flags(item)]
+    return item, page
+
+
+def decoded_detail(response: TextResponse, extract: Callable[[str, str], DetailPage]) -> tuple[DetailPage, list[str]]:
+    """Extraction of the page as Scrapy decoded it; if that reads as mojibake, of a re-decoding.
+
+    Scrapy already decodes gb2312/gbk as GB18030; what is left is a wrong declared
+    charset (UTF-8 bytes labelled GBK, or latin-1), where `decode_html` guesses again.
+    """
+    page = extract(response.text, response.url)
+    if not is_mojibake(page.title + page.body):
+        return page, []
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+    for text in (decode_html(response.body, content_type)[0], decode_html(response.body)[0]):
+        page = extract(text, response.url)
+        if not is_mojibake(page.title + page.body):
+            return page, ["redecoded"]
+    raise PageError("mojibake", f"text is mis-decoded (declared {response.encoding!r}) and no re-decoding fixes it")
 
 
 def _looks_like_html(response: TextResponse) -> bool:

@@ -1,9 +1,16 @@
 """The benchmark's generated site: a TRS-static government site of N notices, in the mirror's fixture format.
 
 `generate_site(root, notices)` writes `root/fixtures/<HOST>/responses.json` with its body
-files (lists of 20 items, `tYYYYMMDD_n.html` details with `meta PubDate` and a
-`.TRS_Editor` body of 2–20 KB), and `write_source(root/sources, ...)` a source file for it,
-loaded through $SCS_EXTRA_SOURCES so the real `scs crawl` can crawl it.
+files (lists of 20 items, `tYYYYMMDD_n.html` details with `meta PubDate` and a body of
+2–20 KB of text), and `write_source(root/sources, ...)` a source file for it, loaded through
+$SCS_EXTRA_SOURCES so the real `scs crawl` can crawl it.
+
+Detail pages have the weight and shape of real ones (30–120 KB, log-uniform; the real pages
+in shared/pages weigh 38–413 KB): inline styles and scripts in the head and at the end of the
+body, a navigation of 60–140 links, a metadata table (索引号 / 发文机关 / 发文字号 …) above or
+inside the body container, Word-exported paragraphs (`<span style="mso-…">`), some `<p>`
+left unclosed and a stray `</div>`, trailing chrome (扫一扫在手机打开当前页, 打印, 相关链接)
+and a footer of links. All of it synthetic, modelled on those pages' structure.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ COLUMN_PATH = "/xxgk/zcfb/tz/"
 COLUMN_URL = f"https://{HOST}{COLUMN_PATH}index.html"
 ITEMS_PER_LIST = 20
 BODY_CHARACTERS = (700, 6300)  # 2–20 KB of UTF-8; log-uniform, mean ~2,600 characters
+PAGE_BYTES = (30_000, 120_000)  # whole detail page, log-uniform
 CREDIT_SHARE = 1 / 3  # notices about the Social Credit System
 LATEST = dt.date(2025, 12, 30)
 HTML_HEADERS = {"Content-Type": "text/html; charset=utf-8"}
@@ -104,17 +112,131 @@ def generate_notice(index: int, seed: int = 20251130) -> GeneratedNotice:
         f'<meta name="PubDate" content="{published:%Y-%m-%d} {9 + index % 8:02d}:{index % 60:02d}">\n'
         f'<meta name="ContentSource" content="基准测试委员会">\n'
     )
-    body = "\n".join(f'<p style="text-indent: 2em;">{html.escape(text)}</p>' for text in paragraphs)
-    page = (
-        _PAGE_TOP.format(host=HOST, meta=meta, title=html.escape(title), navigation=_NAVIGATION)
+    low, high = PAGE_BYTES
+    target = int(math.exp(rng.uniform(math.log(low), math.log(high))))
+    page = _detail_page(rng, index, title, published, written, meta, paragraphs, target)
+    return GeneratedNotice(index, published, title, path, page, paragraphs)
+
+
+def _detail_page(
+    rng: random.Random,
+    index: int,
+    title: str,
+    published: dt.date,
+    written: dt.date,
+    meta: str,
+    paragraphs: list[str],
+    target_bytes: int,
+) -> str:
+    """A detail page of about `target_bytes`, shaped like the real pages (see the module docstring)."""
+    doc_number = paragraphs[0] if paragraphs[0].startswith("发改办〔") else ""
+    metadata = (
+        '<table class="xxgk_table" cellpadding="0" cellspacing="0">'
+        f"<tr><td>索 引 号：</td><td>bm99000001/{published.year}-{index:05d}</td><td>分　　类：</td><td>通知</td></tr>"
+        "<tr><td>发文机关：</td><td>基准测试委员会</td>"
+        f"<td>成文日期：</td><td>{written.year}年{written.month:02d}月{written.day:02d}日</td></tr>"
+        f'<tr><td>标　　题：</td><td colspan="3">{html.escape(title)}</td></tr>'
+        f"<tr><td>发文字号：</td><td>{doc_number}</td>"
+        f"<td>发布日期：</td><td>{published.year}年{published.month:02d}月{published.day:02d}日</td></tr></table>\n"
+    )
+    body = "\n".join(_word_paragraph(rng, text, unclosed=rng.random() < 0.2) for text in paragraphs)
+    chrome = (
+        '<div class="ewm"><span>扫一扫在手机打开当前页</span><img src="/images/qrcode.png"></div>'
+        '<div class="print"><a href="javascript:window.print()">【打印本页】</a>'
+        '<a href="javascript:window.close()">【关闭窗口】</a></div>'
+        '<div class="xglj"><h4>相关链接</h4><ul>'
+        + "".join(
+            f'<li><a href="../t{published:%Y%m%d}_{n}.html">{_link_text(rng)}</a>' for n in range(rng.randint(6, 14))
+        )
+        + "</ul></div>"
+    )
+    if rng.random() < 0.5:  # metadata table and chrome inside the body container, as on xxgk pages
+        article = f'<div id="zoom">{metadata}<div class="zw">\n{body}\n</div>{chrome}</div></div>'
+    else:
+        article = f'{metadata}<div class="article_con"><div class="TRS_Editor">\n{body}\n</div></div></div>{chrome}'
+    navigation = "".join(
+        f'<li><a href="/col/col{1000 + n}/index.html">{_link_text(rng)}</a>'
+        + (
+            "<ul>"
+            + "".join(f'<li><a href="/col/col{n}{m}/index.html">{_link_text(rng)}</a></li>' for m in range(4))
+            + "</ul>"
+            if n % 3 == 0
+            else ""
+        )
+        + "</li>"
+        for n in range(rng.randint(30, 70))
+    )
+    footer = (
+        '<div class="footer"><div class="links">'
+        + "".join(f'<a href="https://www.{n}.gov.cn/">{_link_text(rng)}</a>' for n in range(rng.randint(20, 40)))
+        + "</div><p>主办单位：基准测试委员会 地址：北京市西城区月坛南街38号 邮编：100824</p>"
+        "<p>网站标识码bm99000001 京ICP备05052393号</p></div>"
+    )
+    head = (
+        _PAGE_TOP.format(host=HOST, meta=meta, title=html.escape(title), navigation=navigation)
         + '<div class="container"><div class="crumbs">首页 &gt; 政策发布 &gt; 通知</div>'
         + f'<div class="article"><h2 class="article_title">{html.escape(title)}</h2>'
-        + f'<div class="article_time">发布时间：{published:%Y/%m/%d}</div>'
-        + f'<div class="article_con"><div class="TRS_Editor">\n{body}\n</div></div>'
-        + '<div class="share">分享到：微信 微博</div></div></div>\n'
-        + _PAGE_BOTTOM
+        + f'<div class="article_time">发布时间：{published:%Y/%m/%d}　来源：基准测试委员会</div>'
+        + '<div class="share bdsharebuttonbox">分享到：<a class="bds_weixin">微信</a>'
+        + '<a class="bds_tsina">微博</a></div>'
     )
-    return GeneratedNotice(index, published, title, path, page, paragraphs)
+    page = head + article + "</div></div>" + footer  # the container's end tag, then a stray one
+    # The rest of the weight is what real pages carry most of: inline scripts and styles.
+    filler = max(target_bytes - len(page.encode()) - 200, 0)
+    scripts = _inline_script(rng, filler * 3 // 4)
+    styles = _inline_style(rng, filler // 4)
+    return (
+        page.replace("</head>", f"<style>{styles}</style></head>", 1)
+        + f"<script>{scripts}</script>\n"
+        + "</body></html>\n"
+    )
+
+
+def _word_paragraph(rng: random.Random, text: str, unclosed: bool) -> str:
+    """A paragraph as Word exports it: split into styled runs; some left unclosed, as real pages do."""
+    cuts = sorted(rng.sample(range(1, len(text)), k=min(len(text) - 1, rng.randint(0, 3)))) if len(text) > 1 else []
+    runs = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+    spans = "".join(
+        "<span style=\"font-family:仿宋_GB2312;font-size:16.0000pt;mso-spacerun:'yes';mso-font-kerning:1.0000pt;\">"
+        f"{html.escape(run)}</span>"
+        for run in runs
+    )
+    return f'<p class="MsoNormal" style="text-indent:32.0000pt;line-height:28.0000pt;">{spans}' + (
+        "" if unclosed else "</p>"
+    )
+
+
+def _link_text(rng: random.Random) -> str:
+    return rng.choice(DEPARTMENTS) + rng.choice(("工作动态", "通知公告", "政策解读", "办事指南", "信息公开"))
+
+
+def _inline_script(rng: random.Random, size: int) -> str:
+    lines: list[str] = []
+    total = 0
+    while total < size:
+        name = f"fn{rng.randrange(16**6):06x}"
+        line = (
+            f"function {name}(el){{var box=document.getElementById('{name}');if(!box){{return false;}}"
+            f"box.style.display=(box.style.display=='none')?'block':'none';"
+            f"$.ajax({{url:'/api/{name}',type:'get',data:{{id:{rng.randint(1, 99999)}}},"
+            "success:function(d){box.innerHTML=d;}});}\n"
+        )
+        lines.append(line)
+        total += len(line)
+    return "".join(lines)
+
+
+def _inline_style(rng: random.Random, size: int) -> str:
+    rules: list[str] = []
+    total = 0
+    while total < size:
+        rule = (
+            f".c{rng.randrange(16**5):05x} li a{{color:#{rng.randrange(16**6):06x};font-size:{rng.randint(12, 18)}px;"
+            f"line-height:{rng.randint(20, 36)}px;padding:0 {rng.randint(0, 20)}px;}}\n"
+        )
+        rules.append(rule)
+        total += len(rule)
+    return "".join(rules)
 
 
 def list_page_html(page: int, pages: int, notices: list[GeneratedNotice]) -> str:

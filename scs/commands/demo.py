@@ -36,7 +36,7 @@ def demo(db_url: str, args: argparse.Namespace) -> int:
     broken: list[str] = []
     sources = resolve_sources([], broken)
     with MirrorServer() as mirror:
-        print(f"mirror serving saved pages on {mirror.url}", file=sys.stderr)
+        print(f"mirror serving synthetic pages on {mirror.url}", file=sys.stderr)
         summaries = run_crawl(
             sources,
             db_url=db_url,
