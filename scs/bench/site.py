@@ -275,9 +275,9 @@ def generate_site(root: Path, notices: int, *, attachments: bool = False) -> Pat
             if attachments:
                 kind = "pdf" if notice.index % 4 == 0 else "xlsx"
                 link = f"{notice.path.rsplit('.', 1)[0]}_list.{kind}"
-                page_html = page_html.replace(
-                    '<div class="share">',
-                    f'<div class="attachment">附件：<a href="{link}">名单.{kind}</a></div><div class="share">',
+                page_html = page_html.replace(  # after the article text, where real pages list attachments
+                    '<div class="ewm">',
+                    f'<div class="attachment">附件：<a href="{link}">名单.{kind}</a></div><div class="ewm">',
                 )
                 entries.append(
                     {
