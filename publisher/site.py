@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,6 +28,10 @@ FACET_DIRS = {"scs_types": "scs-types", "industries": "industries", "locations":
 FACET_TITLES = {"scs_types": "SCS type", "industries": "Industry", "locations": "Location"}
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 TEMPLATES = Path(__file__).with_name("templates")
+FACET_LABELS: dict[str, dict[str, str]] = json.loads(
+    (Path(__file__).with_name("data") / "facet_labels.json").read_text(encoding="utf-8")
+)
+LOCATION_CODE = re.compile(r"\d{6}")
 
 
 class PublishError(RuntimeError):
@@ -60,11 +65,22 @@ class Item:
 
 
 def facet_label(facet: str, value: str) -> str:
+    """A facet value in words: "Blacklists", "Credit repair", "Shenzhen"."""
     if facet == "locations":
         from classifiers.gazetteer import english_name
 
-        return english_name(value) or value
-    return value.replace("-", " ")
+        return "National" if value == "000000" else english_name(value) or value
+    return FACET_LABELS[facet][value]
+
+
+def publishable_value(facet: str, value: str) -> bool:
+    """Whether a tag value may become a facet page: a known slug, or a six-digit division code.
+
+    Tag values name folders of the site, so anything else (`../../x`, a slash, an unknown slug) is left out.
+    """
+    if facet == "locations":
+        return LOCATION_CODE.fullmatch(value) is not None
+    return value in FACET_LABELS.get(facet, {})
 
 
 def _expand_locations(codes: Iterable[str]) -> list[str]:
@@ -92,7 +108,11 @@ def load_items(db_url: str | None) -> list[Item]:
         with store.session() as db:
             notices = db.scalars(select(Notice).where(Notice.status == "approved").options(selectinload(Notice.tags)))
             for notice in notices:
-                tags = effective_tags(notice)
+                tags = {
+                    facet: [value for value in values if publishable_value(facet, value)]
+                    for facet, values in effective_tags(notice).items()
+                    if facet in FACET_DIRS
+                }
                 tags["locations"] = _expand_locations(tags.get("locations", []))
                 reviewed = notice.reviewed_at or notice.first_seen
                 if reviewed.tzinfo is None:  # SQLite returns naive datetimes; they are stored as UTC
@@ -180,7 +200,8 @@ def _feed_generator(items: list[Item], title: str, base_url: str, folder: str, s
         entry.link(href=url, rel="alternate")
         entry.published(item.published_at)
         entry.updated(item.updated)
-        entry.description(item.summary)
+        # RSS readers take <description> as HTML: the summary goes in as escaped HTML, so it arrives as text.
+        entry.summary(Markup("<p>{}</p>").format(item.summary), type="html")
         entry.content(_content_html(item), type="html")
         for facet, values in item.tags.items():
             for value in values:
@@ -275,8 +296,11 @@ def write_site(files: dict[str, bytes], outdir: Path) -> None:
                 shutil.rmtree(child)
             else:
                 child.unlink()
+    root = outdir.resolve()
     for relative, data in files.items():
         target = outdir / relative
+        if not target.resolve().is_relative_to(root):
+            raise PublishError(f"refusing to write {relative!r} outside {outdir}")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
 

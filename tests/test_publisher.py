@@ -5,18 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 
 import feedparser
 import jsonschema
 import pytest
-from newsroom_data import ANALYST, BIKE_TITLE, SCRIPT_TITLE, seeded_store
+from newsroom_data import ANALYST, BIKE_TITLE, SCRIPT_TITLE, add_notice, seeded_store
 from sqlalchemy import select
 
 from newsroom.review import update_review
 from publisher import PublishError, publish
 from store.db import Store
-from store.models import Notice
+from store.models import Notice, Tag
 
 BASE = "https://tracker.example.org/"
 
@@ -225,3 +226,67 @@ def test_scs_publish_command(store: Store, db_url: str, tmp_path: Path, capsys: 
     (tmp_path / "mine" / "notes.txt").write_text("mine")
     assert main(["--db", db_url, "publish", str(tmp_path / "mine")]) == 1
     assert "refusing to replace it" in capsys.readouterr().err
+
+
+class _Markup(HTMLParser):
+    """The elements and the text of an HTML fragment."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[str] = []
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self.elements.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def html_fragment(fragment: str) -> _Markup:
+    parser = _Markup()
+    parser.feed(fragment)
+    parser.close()
+    return parser
+
+
+def test_rss_description_is_escaped_html_that_reads_as_the_summary(site: Path) -> None:
+    """A reader renders <description> as HTML: the summary's markup must arrive as text, not as elements."""
+    summary = "A <b>bold</b> & <i>risky</i> summary."
+    for name in ("feed.xml", "atom.xml"):
+        parsed = feedparser.parse((site / name).read_bytes(), sanitize_html=False)
+        entry = next(e for e in parsed.entries if "Shenzhen" not in e.title)
+        assert entry.summary_detail.type == "text/html"
+        description = html_fragment(entry.summary)
+        assert description.elements == ["p"], (name, entry.summary)  # only our own paragraph
+        assert description.text == summary
+
+
+def test_tag_values_never_become_paths_outside_the_site(db_url: str, tmp_path: Path) -> None:
+    store = seeded_store(db_url)
+    with store.session() as db:
+        notice = add_notice(
+            db,
+            title="关于信用修复的通知",
+            body="信用修复。",
+            url="https://example.gov.cn/traversal.html",
+            tags={
+                "scs_types": {"../../x": [], "credit-repair": []},
+                "industries": {"../x": [], "/tmp/abs": []},
+                "locations": {"../../../x": [], "440300/../..": []},
+            },
+        )
+        db.add(Tag(notice=notice, facet="scs_types", value="..\\..\\y", origin="analyst", present=True))
+    approve(store, "关于信用修复的通知", "Shenzhen: credit repair", "How to repair credit.")
+    out = tmp_path / "deep" / "er" / "site"
+    before = {path for path in tmp_path.rglob("*") if not path.is_relative_to(out)}
+    assert publish(db_url, out, base_url=BASE) == 1
+    after = {path for path in tmp_path.rglob("*") if not path.is_relative_to(out)}
+    assert after == before | {out.parent, out.parent.parent} - {out}
+    assert not (tmp_path / "x").exists() and not (tmp_path / "deep" / "x").exists()
+    assert (out / "scs-types/credit-repair/index.html").exists()  # the valid tag still gets its page
+    for path in out.rglob("*"):
+        assert path.resolve().is_relative_to(out.resolve())
+        assert ".." not in path.relative_to(out).parts
+    page = next(out.glob("*/*/shenzhen-credit-repair/index.html")).read_text(encoding="utf-8")
+    assert "Credit repair" in page and "../../x" not in page
