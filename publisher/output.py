@@ -1,0 +1,146 @@
+"""Writing the site incrementally: a file is rendered only when its inputs changed, written only when its bytes did.
+
+The manifest (`.scs-manifest.sqlite3` in the output folder) keeps, per file, the key of its inputs and the
+SHA-256 of its bytes. It is an SQLite file, not a JSON one, so a site of a million files is looked up row
+by row instead of being held in memory. Files the manifest lists that a publish no longer produces are deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+MARKER = ".scs-site"  # marks a folder as ours, so publishing may replace what is in it
+MANIFEST = ".scs-manifest.sqlite3"
+SAFE_PATH = re.compile(r"[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*")
+FLUSH_EVERY = 2000
+
+
+class PublishError(RuntimeError):
+    """The site cannot be written where asked."""
+
+
+@dataclass(frozen=True)
+class WriteCounts:
+    written: int
+    unchanged: int
+    removed: int
+
+
+def _prepare(outdir: Path) -> bool:
+    """Make `outdir` ours; True when it holds a manifest to publish incrementally against.
+
+    A non-empty folder we did not write is refused; one of ours without a manifest (an older site) is emptied.
+    """
+    if outdir.exists() and not outdir.is_dir():
+        raise PublishError(f"{outdir} exists and is not a folder")
+    outdir.mkdir(parents=True, exist_ok=True)
+    if not any(outdir.iterdir()):
+        return False
+    if not (outdir / MARKER).exists():
+        raise PublishError(f"{outdir} is not empty and was not written by `scs publish`; refusing to replace it")
+    if (outdir / MANIFEST).exists():
+        return True
+    for child in outdir.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    return False
+
+
+class SiteWriter:
+    """Receives every file of the site once per publish, as (path, key, render)."""
+
+    def __init__(self, outdir: Path, *, rebuild: bool = False) -> None:
+        self.outdir = outdir
+        incremental = _prepare(outdir)
+        self.root = outdir.resolve()
+        self.rebuild = rebuild or not incremental
+        self.manifest = sqlite3.connect(outdir / MANIFEST, isolation_level=None)
+        self.manifest.execute(
+            "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, key TEXT NOT NULL, sha256 TEXT NOT NULL, "
+            "generation INTEGER NOT NULL)"
+        )
+        self.manifest.execute("BEGIN")
+        previous = self.manifest.execute("SELECT max(generation) FROM files").fetchone()[0]
+        self.generation = (previous or 0) + 1
+        self.pending: list[tuple[str, str, str, int]] = []
+        self.emitted: set[str] = set()  # only this run's paths still waiting in `pending`
+        self.written = self.unchanged = 0
+
+    def _target(self, relative: str) -> Path:
+        if SAFE_PATH.fullmatch(relative) is None or {".", ".."} & set(relative.split("/")):
+            raise PublishError(f"refusing to write {relative!r}: not a plain path inside the site")
+        target = self.outdir / relative
+        if not target.resolve().is_relative_to(self.root):
+            raise PublishError(f"refusing to write {relative!r} outside {self.outdir}")
+        return target
+
+    def emit(self, relative: str, key: str, render: Callable[[], bytes]) -> None:
+        """Publish one file: skipped when its key is unchanged, written when its bytes differ from the last ones."""
+        target = self._target(relative)
+        row = self.manifest.execute("SELECT key, sha256, generation FROM files WHERE path = ?", (relative,)).fetchone()
+        if (row is not None and row[2] == self.generation) or relative in self.emitted:
+            raise PublishError(f"two pages of the site would be written to {relative}")
+        self.emitted.add(relative)
+        if row is not None and row[0] == key and not self.rebuild:
+            self.unchanged += 1
+            self._record(relative, key, row[1])
+            return
+        data = render()
+        sha = hashlib.sha256(data).hexdigest()
+        if row is not None and row[1] == sha and target.is_file():
+            self.unchanged += 1
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(target.name + ".partial")
+            partial.write_bytes(data)
+            os.replace(partial, target)
+            self.written += 1
+        self._record(relative, key, sha)
+
+    def _record(self, relative: str, key: str, sha: str) -> None:
+        self.pending.append((relative, key, sha, self.generation))
+        if len(self.pending) >= FLUSH_EVERY:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.manifest.executemany(
+            "INSERT INTO files (path, key, sha256, generation) VALUES (?, ?, ?, ?) ON CONFLICT (path) DO UPDATE "
+            "SET key = excluded.key, sha256 = excluded.sha256, generation = excluded.generation",
+            self.pending,
+        )
+        self.pending.clear()
+        self.emitted.clear()
+
+    def finish(self) -> WriteCounts:
+        """Record the manifest, then delete the files of the last publish that this one did not produce."""
+        self._flush()
+        stale = [
+            path
+            for (path,) in self.manifest.execute("SELECT path FROM files WHERE generation != ?", (self.generation,))
+        ]
+        self.manifest.execute("DELETE FROM files WHERE generation != ?", (self.generation,))
+        self.manifest.execute("COMMIT")
+        self.manifest.close()
+        for relative in stale:
+            target = self._target(relative)
+            target.unlink(missing_ok=True)
+            folder = target.parent
+            while folder != self.outdir and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+        return WriteCounts(written=self.written, unchanged=self.unchanged, removed=len(stale))
+
+    def abort(self) -> None:
+        """Keep the record of the files already written (each row matches its file), delete nothing."""
+        self._flush()
+        self.manifest.execute("COMMIT")
+        self.manifest.close()
