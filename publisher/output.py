@@ -18,8 +18,10 @@ from pathlib import Path
 
 MARKER = ".scs-site"  # marks a folder as ours, so publishing may replace what is in it
 MANIFEST = ".scs-manifest.sqlite3"
-SAFE_PATH = re.compile(r"[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*")
-FLUSH_EVERY = 2000
+_PART = r"(?!\.\.?(?:/|$))[A-Za-z0-9._-]+"  # a file or folder name, never "." or ".."
+SAFE_PATH = re.compile(rf"{_PART}(?:/{_PART})*")
+BATCH = 500  # files looked up in the manifest at once
+FLUSH_EVERY = 2000  # manifest rows written at once
 
 
 class PublishError(RuntimeError):
@@ -71,45 +73,69 @@ class SiteWriter:
         self.manifest.execute("BEGIN")
         previous = self.manifest.execute("SELECT max(generation) FROM files").fetchone()[0]
         self.generation = (previous or 0) + 1
+        self.queue: list[tuple[str, str, Callable[[], bytes]]] = []
         self.pending: list[tuple[str, str, str, int]] = []
-        self.emitted: set[str] = set()  # only this run's paths still waiting in `pending`
+        self.emitted: set[str] = set()  # this run's paths not yet flushed to the manifest
         self.written = self.unchanged = 0
 
-    def _target(self, relative: str) -> Path:
-        if SAFE_PATH.fullmatch(relative) is None or {".", ".."} & set(relative.split("/")):
+    def _check(self, relative: str) -> None:
+        if SAFE_PATH.fullmatch(relative) is None:
             raise PublishError(f"refusing to write {relative!r}: not a plain path inside the site")
+
+    def _target(self, relative: str) -> Path:
+        """The file to write or delete, checked to be inside the site even through symbolic links."""
+        self._check(relative)
         target = self.outdir / relative
         if not target.resolve().is_relative_to(self.root):
             raise PublishError(f"refusing to write {relative!r} outside {self.outdir}")
         return target
 
     def emit(self, relative: str, key: str, render: Callable[[], bytes]) -> None:
-        """Publish one file: skipped when its key is unchanged, written when its bytes differ from the last ones."""
-        target = self._target(relative)
-        row = self.manifest.execute("SELECT key, sha256, generation FROM files WHERE path = ?", (relative,)).fetchone()
-        if (row is not None and row[2] == self.generation) or relative in self.emitted:
-            raise PublishError(f"two pages of the site would be written to {relative}")
-        self.emitted.add(relative)
-        if row is not None and row[0] == key and not self.rebuild:
-            self.unchanged += 1
-            self._record(relative, key, row[1])
-            return
-        data = render()
-        sha = hashlib.sha256(data).hexdigest()
-        if row is not None and row[1] == sha and target.is_file():
-            self.unchanged += 1
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(target.name + ".partial")
-            partial.write_bytes(data)
-            os.replace(partial, target)
-            self.written += 1
-        self._record(relative, key, sha)
+        """Publish one file: skipped when its key is unchanged, written when its bytes differ from the last ones.
+
+        Files are handled in batches, so the manifest is asked about a few hundred paths at a time.
+        """
+        self._check(relative)
+        self.queue.append((relative, key, render))
+        if len(self.queue) >= BATCH:
+            self._drain()
+
+    def _drain(self) -> None:
+        queue, self.queue = self.queue, []
+        paths = [relative for relative, _key, _render in queue]
+        marks = ",".join("?" * len(paths))
+        known = {
+            row[0]: row[1:]
+            for row in self.manifest.execute(
+                f"SELECT path, key, sha256, generation FROM files WHERE path IN ({marks})", paths
+            )
+        }
+        for relative, key, render in queue:
+            row = known.get(relative)
+            if (row is not None and row[2] == self.generation) or relative in self.emitted:
+                raise PublishError(f"two pages of the site would be written to {relative}")
+            self.emitted.add(relative)
+            if row is not None and row[0] == key and not self.rebuild:
+                self.unchanged += 1
+                self._record(relative, key, row[1])
+                continue
+            data = render()
+            sha = hashlib.sha256(data).hexdigest()
+            target = self._target(relative)
+            if row is not None and row[1] == sha and target.is_file():
+                self.unchanged += 1
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                partial = target.with_name(target.name + ".partial")
+                partial.write_bytes(data)
+                os.replace(partial, target)
+                self.written += 1
+            self._record(relative, key, sha)
+        if len(self.pending) >= FLUSH_EVERY:
+            self._flush()
 
     def _record(self, relative: str, key: str, sha: str) -> None:
         self.pending.append((relative, key, sha, self.generation))
-        if len(self.pending) >= FLUSH_EVERY:
-            self._flush()
 
     def _flush(self) -> None:
         self.manifest.executemany(
@@ -122,6 +148,7 @@ class SiteWriter:
 
     def finish(self) -> WriteCounts:
         """Record the manifest, then delete the files of the last publish that this one did not produce."""
+        self._drain()
         self._flush()
         stale = [
             path
@@ -141,6 +168,7 @@ class SiteWriter:
 
     def abort(self) -> None:
         """Keep the record of the files already written (each row matches its file), delete nothing."""
+        self.queue.clear()
         self._flush()
         self.manifest.execute("COMMIT")
         self.manifest.close()

@@ -172,9 +172,12 @@ class SiteBuilder:
         self.items = 0
         self.writer.emit(MARKER, self.key("marker"), lambda: b"scs-tracker static site, written by `scs publish`\n")
 
-    def key(self, *parts: Any) -> str:
-        data = json.dumps([self.version, *parts], ensure_ascii=False, default=str)
-        return hashlib.blake2b(data.encode(), digest_size=16).hexdigest()
+    def key(self, *parts: str | int | list[str]) -> str:
+        """A hash of what a file shows (strings and lists of item digests), and of the site's version."""
+        digest = hashlib.blake2b(self.version.encode(), digest_size=16)
+        for part in parts:
+            digest.update(b"\x1e" + "\x1f".join(part if isinstance(part, list) else [str(part)]).encode())
+        return digest.hexdigest()
 
     def render(self, path: str, template: str, **context: Any) -> bytes:
         root = "../" * path.count("/")
@@ -213,18 +216,20 @@ class SiteBuilder:
         """The search index of one month: page, headline, date, summary and words of each item."""
         if not self.search_items:
             return
-        entries = [
-            [item.page, item.headline, item.date.isoformat(), item.summary, _words(item)] for item in self.search_items
-        ]
-        key = self.key("search", [item.digest for item in self.search_items])
-        self.writer.emit(f"search/{self.search_month}.js", key, lambda: f"SCS_SEARCH_ADD({_js(entries)});\n".encode())
-        self.search_items = []
+        items, self.search_items = self.search_items, []
+
+        def render() -> bytes:
+            entries = [[item.page, item.headline, str(item.date), item.summary, _words(item)] for item in items]
+            return f"SCS_SEARCH_ADD({_js(entries)});\n".encode()
+
+        key = self.key("search", [item.digest for item in items])
+        self.writer.emit(f"search/{self.search_month}.js", key, render)
 
     def listing_files(self, listing: Listing, filters: list[Any] | None) -> None:
         """A list's front page, month index and feeds."""
         folder, digests = listing.folder, [item.digest for item in listing.latest]
         heading = "The latest" if not listing.facet else listing.title
-        front_key = self.key("front", folder, heading, listing.count, digests, filters)
+        front_key = self.key("front", folder, heading, listing.count, digests, json.dumps(filters))
         self.emit_page(
             folder + "index.html",
             front_key,
@@ -240,7 +245,7 @@ class SiteBuilder:
         ]
         self.emit_page(
             folder + "archive/index.html",
-            self.key("months", folder, months),
+            self.key("months", folder, json.dumps(months)),
             "months.html",
             heading=f"{listing.title}, by month",
             folder=folder,
