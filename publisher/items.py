@@ -108,18 +108,22 @@ def _effective(rows: Iterable[tuple[str, str, str, bool]]) -> dict[str, list[str
     """Tag values in force per facet, by the rule of `store.repository.effective_tags`:
     (auto ∪ analyst-added) − analyst-removed; only values that may become paths are kept, and a city
     brings its province (a city's items are also its province's items)."""
-    values: dict[str, set[str]] = {facet: set() for facet in FACET_DIRS}
-    removed: set[tuple[str, str]] = set()
+    scs_types: set[str] = set()
+    industries: set[str] = set()
+    locations: set[str] = set()
+    values = {"scs_types": scs_types, "industries": industries, "locations": locations}
+    removed = []
     for facet, value, origin, present in rows:
         if origin == "analyst" and not present:
-            removed.add((facet, value))
+            removed.append((facet, value))
         elif facet in values and publishable_value(facet, value):
             values[facet].add(value)
     for facet, value in removed:
         values.get(facet, set()).discard(value)
-    values["locations"].update([_province(code) for code in values["locations"]])
-    values["locations"].discard("")
-    return {facet: sorted(found) for facet, found in values.items()}
+    for code in list(locations):
+        locations.add(_province(code))
+    locations.discard("")
+    return {"scs_types": sorted(scs_types), "industries": sorted(industries), "locations": sorted(locations)}
 
 
 @cache

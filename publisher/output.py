@@ -78,13 +78,11 @@ class SiteWriter:
         self.emitted: set[str] = set()  # this run's paths not yet flushed to the manifest
         self.written = self.unchanged = 0
 
-    def _check(self, relative: str) -> None:
+    def _target(self, relative: str) -> Path:
+        """The file to write or delete: a plain relative path (no "." or ".."), inside the site even through
+        symbolic links. Checked before each write or deletion (a file that is left alone is never touched)."""
         if SAFE_PATH.fullmatch(relative) is None:
             raise PublishError(f"refusing to write {relative!r}: not a plain path inside the site")
-
-    def _target(self, relative: str) -> Path:
-        """The file to write or delete, checked to be inside the site even through symbolic links."""
-        self._check(relative)
         target = self.outdir / relative
         if not target.resolve().is_relative_to(self.root):
             raise PublishError(f"refusing to write {relative!r} outside {self.outdir}")
@@ -95,7 +93,6 @@ class SiteWriter:
 
         Files are handled in batches, so the manifest is asked about a few hundred paths at a time.
         """
-        self._check(relative)
         self.queue.append((relative, key, render))
         if len(self.queue) >= BATCH:
             self._drain()

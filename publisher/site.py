@@ -102,15 +102,17 @@ class Listing:
         self.count += 1
         if len(self.latest) < FEED_SIZE:
             self.latest.append(item)
-        if not self.months or self.months[-1][0] != item.month:
-            self.months.append([item.month, 0])
-        self.months[-1][1] += 1
-        page = self.page
-        if page is None or page.month != item.month or len(page.items) == PAGE_SIZE:
-            number = page.number + 1 if page is not None and page.month == item.month else 1
-            self._close_page()
-            page = self.page = ArchivePage(self, item.month, number, [])
-        page.items.append(item)
+        month, months, page = item.month, self.months, self.page
+        if months and months[-1][0] == month:
+            months[-1][1] += 1
+        else:
+            months.append([month, 1])
+        if page is not None and page.month == month and len(page.items) < PAGE_SIZE:
+            page.items.append(item)
+            return
+        number = page.number + 1 if page is not None and page.month == month else 1
+        self._close_page()
+        self.page = ArchivePage(self, month, number, [item])
 
     def _close_page(self) -> None:
         if self.page is None:
