@@ -115,15 +115,18 @@ def approve_new(db_url: str, items: int) -> None:
 
 
 def timed_publish(db_url: str, outdir: Path) -> dict[str, Any]:
-    """One `publish_site` in a fresh process, so its peak memory is its own."""
+    """One `publish_site` in a fresh process, so its peak memory is its own; CPU seconds (the process's, imports
+    included) next to the wall-clock ones, which depend on what else the machine runs."""
     code = (
         "import json, resource, sys, time\n"
         "from publisher import publish_site\n"
         "started = time.perf_counter()\n"
         "result = publish_site(sys.argv[1], sys.argv[2])\n"
-        "print(json.dumps({'seconds': round(time.perf_counter() - started, 2), 'items': result.items,\n"
+        "usage = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "print(json.dumps({'seconds': round(time.perf_counter() - started, 2),\n"
+        "    'cpu_s': round(usage.ru_utime + usage.ru_stime, 2), 'items': result.items,\n"
         "    'written': result.written, 'unchanged': result.unchanged, 'removed': result.removed,\n"
-        "    'peak_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))\n"
+        "    'peak_mb': round(usage.ru_maxrss / 1024)}))\n"
     )
     output = subprocess.run(
         [sys.executable, "-c", code, db_url, str(outdir)], check=True, capture_output=True, text=True

@@ -153,7 +153,11 @@ def _tags_of(session: Session, ids: list[int]) -> dict[int, list[tuple[str, str,
 
 
 def approved_items(session: Session) -> Iterator[Item]:
-    """Every approved item, newest first (ties broken by id, so the order is total), read in batches."""
+    """Every approved item, newest first (ties broken by id, so the order is total), read in batches.
+
+    A slug that is not plain (`[a-z0-9-]`) or already taken in its month (the newsroom prevents both; a database
+    edited by hand may not) gets the item's id, as `newsroom.review.unique_slug` does, so no two items share a page.
+    """
     from newsroom.review import slugify
     from store.models import Notice
 
@@ -176,20 +180,30 @@ def approved_items(session: Session) -> Iterator[Item]:
         .order_by(_item_date_sql(session).desc(), Notice.id.desc())
         .execution_options(yield_per=BATCH)
     )
+    month: tuple[int, int] = (0, 0)
+    slugs_of_month: set[str] = set()
     for batch in session.connection().execute(query).partitions():
         tags = _tags_of(session, [row[0] for row in batch])
         for notice_id, published, first_seen, headline, summary, title, publisher, doc, url, slug, reviewed in batch:
-            slug = slug or slugify(headline)
+            date = published if published is not None else first_seen.date()
+            if (date.year, date.month) != month:  # items come newest first: a month's items come together
+                month, slugs_of_month = (date.year, date.month), set()
+            slug = slug or slugify(headline) or f"notice-{notice_id}"
+            if SLUG.fullmatch(slug) is None:
+                slug = f"notice-{notice_id}"
+            elif slug in slugs_of_month:
+                slug = f"{slug}-{notice_id}"
+            slugs_of_month.add(slug)
             yield Item(
                 id=notice_id,
-                date=published if published is not None else first_seen.date(),
+                date=date,
                 headline=headline,
                 summary=summary,
                 title_zh=title,
                 publisher=publisher,
                 doc_number=doc,
                 source_url=url,
-                slug=slug if SLUG.fullmatch(slug) else f"notice-{notice_id}",
+                slug=slug,
                 updated=reviewed or first_seen,
                 tags=_effective(tags[notice_id]),
             )

@@ -31,6 +31,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from classifiers.gazetteer import ENGLISH_NAMES
 from publisher import feeds
 from publisher.items import FACET_DIRS, FACET_TITLES, NATIONAL, Item, approved_items, facet_label
 from publisher.output import MARKER, SiteWriter, WriteCounts
@@ -40,6 +41,7 @@ PAGE_SIZE = 50
 FEED_SIZE = 50
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
+LABELS = Path(__file__).with_name("data")
 FORMAT = "2"  # bump when the site's layout changes in code rather than in templates
 WORD = re.compile(r"[^\W_]+")
 
@@ -131,9 +133,10 @@ class Listing:
 
 
 def _version(base_url: str) -> str:
-    """Part of every page key: a change of template, static file, format or base URL re-renders everything."""
+    """Part of every page key: a change of template, static file, label table, place names, format or base URL
+    re-renders everything."""
     digest = hashlib.blake2b(f"{FORMAT}\0{base_url}".encode(), digest_size=16)
-    for path in sorted([*TEMPLATES.iterdir(), *STATIC.iterdir()]):
+    for path in sorted([*TEMPLATES.iterdir(), *STATIC.iterdir(), *LABELS.iterdir(), ENGLISH_NAMES]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

@@ -183,3 +183,23 @@ def test_a_file_deleted_by_hand_comes_back_with_rebuild(
     (out / "archive/2024-05-2.html").unlink()
     assert publish_site(db_url, out, base_url=BASE, rebuild=True).written == 1
     assert (out / "archive/2024-05-2.html").is_file()
+
+
+def test_items_sharing_a_slug_in_a_month_get_a_page_each(db_url: str, tmp_path: Path) -> None:
+    """The newsroom keeps slugs unique per month; a database edited by hand may not, and one bad row must not
+    stop the publish or hide an item."""
+    store = Store(db_url)
+    add_approved(store, 1, dt.date(2024, 3, 1), "blacklist", "440300")
+    add_approved(store, 2, dt.date(2024, 3, 2), "blacklist", "440300")
+    add_approved(store, 3, dt.date(2024, 3, 3), "blacklist", "440300")
+    with store.session() as db:
+        for notice in db.scalars(select(Notice)):
+            notice.slug = {1: "same", 2: "same", 3: "../../evil"}[notice.id]
+        ids = {notice.slug: notice.id for notice in db.scalars(select(Notice))}
+    store.dispose()
+    out = tmp_path / "site"
+    assert publish_site(db_url, out, base_url=BASE).items == 3
+    pages = sorted(str(path.relative_to(out)) for path in out.glob("2024/03/*/index.html"))
+    assert len(pages) == 3 and "2024/03/same/index.html" in pages
+    assert f"2024/03/notice-{ids['../../evil']}/index.html" in pages
+    assert not (tmp_path / "evil").exists()
