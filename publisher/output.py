@@ -35,26 +35,25 @@ class WriteCounts:
     removed: int
 
 
-def _prepare(outdir: Path) -> bool:
-    """Make `outdir` ours; True when it holds a manifest to publish incrementally against.
-
-    A non-empty folder we did not write is refused; one of ours without a manifest (an older site) is emptied.
-    """
+def _claim(outdir: Path) -> None:
+    """Make `outdir` ours (its marker file); a non-empty folder without the marker is refused."""
     if outdir.exists() and not outdir.is_dir():
         raise PublishError(f"{outdir} exists and is not a folder")
     outdir.mkdir(parents=True, exist_ok=True)
-    if not any(outdir.iterdir()):
-        return False
-    if not (outdir / MARKER).exists():
+    if any(outdir.iterdir()) and not (outdir / MARKER).exists():
         raise PublishError(f"{outdir} is not empty and was not written by `scs publish`; refusing to replace it")
-    if (outdir / MANIFEST).exists():
-        return True
+    (outdir / MARKER).write_bytes(b"scs-tracker static site, written by `scs publish`\n")
+
+
+def _empty(outdir: Path) -> None:
+    """Remove a site of ours that has no manifest (written by an older `scs publish`), marker and manifest kept."""
     for child in outdir.iterdir():
+        if child.name == MARKER or child.name.startswith(MANIFEST):  # the manifest and its journal
+            continue
         if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child)
         else:
             child.unlink()
-    return False
 
 
 class SiteWriter:
@@ -62,15 +61,22 @@ class SiteWriter:
 
     def __init__(self, outdir: Path, *, rebuild: bool = False) -> None:
         self.outdir = outdir
-        incremental = _prepare(outdir)
+        _claim(outdir)
         self.root = outdir.resolve()
+        incremental = (outdir / MANIFEST).exists()
         self.rebuild = rebuild or not incremental
-        self.manifest = sqlite3.connect(outdir / MANIFEST, isolation_level=None)
+        self.manifest = sqlite3.connect(outdir / MANIFEST, isolation_level=None, timeout=0)
+        try:  # the manifest stays locked until the publish ends: a second publish into this folder is refused
+            self.manifest.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            self.manifest.close()
+            raise PublishError(f"{outdir} is being published by another `scs publish` ({error})") from error
+        if not incremental:
+            _empty(outdir)
         self.manifest.execute(
             "CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, key TEXT NOT NULL, sha256 TEXT NOT NULL, "
             "generation INTEGER NOT NULL)"
         )
-        self.manifest.execute("BEGIN")
         previous = self.manifest.execute("SELECT max(generation) FROM files").fetchone()[0]
         self.generation = (previous or 0) + 1
         self.queue: list[tuple[str, str, Callable[[], bytes]]] = []
@@ -155,6 +161,8 @@ class SiteWriter:
         self.manifest.execute("COMMIT")
         self.manifest.close()
         for relative in stale:
+            if relative == MARKER:  # the writer's own file, whatever an older manifest says
+                continue
             target = self._target(relative)
             target.unlink(missing_ok=True)
             folder = target.parent

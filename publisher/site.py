@@ -34,7 +34,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from classifiers.gazetteer import ENGLISH_NAMES
 from publisher import feeds
 from publisher.items import FACET_DIRS, FACET_TITLES, NATIONAL, Item, approved_items, facet_label
-from publisher.output import MARKER, SiteWriter, WriteCounts
+from publisher.output import SiteWriter, WriteCounts
 
 SITE_TITLE = "SCS tracker: the latest"
 PAGE_SIZE = 50
@@ -175,7 +175,6 @@ class SiteBuilder:
         self.search_month = ""
         self.search_items: list[Item] = []
         self.items = 0
-        self.writer.emit(MARKER, self.key("marker"), lambda: b"scs-tracker static site, written by `scs publish`\n")
 
     def key(self, *parts: str | int | list[str]) -> str:
         """A hash of what a file shows (strings and lists of item digests), and of the site's version."""
