@@ -317,17 +317,18 @@ def publish_site(
     from store.db import Store
 
     base_url = base_url.rstrip("/") + "/"
-    writer = SiteWriter(Path(outdir), rebuild=rebuild)
-    store = Store(db_url)
+    store = Store(db_url)  # first: a database that cannot be opened leaves the folder untouched
     try:
-        builder = SiteBuilder(writer, base_url)
-        with store.session() as db:
-            for item in approved_items(db):
-                builder.add(item)
-        builder.finish()
-    except BaseException:
-        writer.abort()
-        raise
+        writer = SiteWriter(Path(outdir), rebuild=rebuild)
+        try:
+            builder = SiteBuilder(writer, base_url)
+            with store.session() as db:
+                for item in approved_items(db):
+                    builder.add(item)
+            builder.finish()
+        except BaseException:
+            writer.abort()
+            raise
     finally:
         store.dispose()
     counts: WriteCounts = writer.finish()
