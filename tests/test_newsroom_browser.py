@@ -186,21 +186,21 @@ def test_review_publish_and_read(browser_page, newsroom_url, static_server, tmp_
     page.screenshot(path=str(SCREENSHOTS / "published.png"), full_page=True)
 
     # Filter by a facet, then follow the permalink.
-    page.locator('nav.filters [data-facet="industries"] a', has_text="transport").click()
-    expect(page.locator("h1")).to_have_text("Industry: transport")
+    page.locator('nav.filters [data-facet="industries"] a', has_text="Transport").click()
+    expect(page.locator("h1")).to_have_text("Industry: Transport")
     expect(page.locator("article.item")).to_have_count(1)
     page.locator("a.permalink").click()
-    expect(page).to_have_url(site + "2025/03/shenzhen-guangdong-bike-sharing-firms-face-untrustworthy-list/")
+    expect(page).to_have_url(site + "2025/03/shenzhen-guangdong-bike-sharing-firms-face-untrustworthy-list/index.html")
     expect(page.locator(".zh-title")).to_have_text(BIKE_TITLE)
     expect(page.locator("a.source")).to_have_attribute(
         "href", "https://jtys.sz.gov.cn/zwgk/tzgg/content/post_100001.html"
     )
     tags = page.locator("dl.meta")
-    expect(tags).to_contain_text("supervision")
-    expect(tags).not_to_contain_text("credit repair")
+    expect(tags).to_contain_text("Credit-based supervision")
+    expect(tags).not_to_contain_text("Credit repair")
     page.screenshot(path=str(SCREENSHOTS / "published-item.png"), full_page=True)
 
-    page.goto(site + "locations/440000/")
+    page.goto(site + "locations/440000/index.html")
     expect(page.locator("article.item")).to_have_count(2)
     assert dialogs == []
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 
 import feedparser
 import jsonschema
 import pytest
-from newsroom_data import ANALYST, BIKE_TITLE, SCRIPT_TITLE, seeded_store
+from newsroom_data import ANALYST, BIKE_TITLE, SCRIPT_TITLE, add_notice, seeded_store
 from sqlalchemy import select
 
 from newsroom.review import update_review
-from publisher import PublishError, publish
+from publisher import PublishError, publish_site
+from publisher.output import MANIFEST
 from store.db import Store
-from store.models import Notice
+from store.models import Notice, Tag
 
 BASE = "https://tracker.example.org/"
 
@@ -78,15 +80,16 @@ def store(db_url: str) -> Store:
 @pytest.fixture
 def site(store: Store, db_url: str, tmp_path: Path) -> Path:
     out = tmp_path / "site"
-    assert publish(db_url, out, base_url=BASE) == 2
+    assert publish_site(db_url, out, base_url=BASE).items == 2
     return out
 
 
 def tree_digest(root: Path) -> dict[str, str]:
+    """Every file of the site and its hash (the manifest is the writer's bookkeeping, not part of the site)."""
     return {
         str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(root.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path.name != MANIFEST
     }
 
 
@@ -159,15 +162,21 @@ def test_schema_rejects_an_invalid_feed() -> None:
 
 
 def test_markup_in_notice_content_is_inert_everywhere(site: Path) -> None:
+    own_scripts = '<script src="search/months.js" defer></script>\n<script src="search.js" defer></script>'
     for path in site.rglob("*"):
-        if path.suffix not in (".html", ".xml", ".json"):
+        if path.suffix not in (".html", ".xml", ".json", ".js"):
             continue
         text = path.read_text(encoding="utf-8")
-        if path.suffix == ".json":
+        if path == site / "search.html":
+            assert own_scripts in text
+            text = text.replace(own_scripts, "")
+        if path.parent == site / "search":  # the search index: JSON in ASCII, markup characters as \u escapes
+            assert "<" not in text, path
+        elif path.suffix == ".json":
             for item in json.loads(text)["items"]:
                 assert "<script" not in item["content_html"] and "<b>" not in item["content_html"]
                 assert "<img" not in item["content_html"]
-        else:
+        elif path.suffix != ".js":
             assert "<script" not in text and "<img" not in text and "<b>" not in text, path
     item = next(site.glob("2025/02/*/index.html")).read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;关于&lt;img" in item
@@ -178,9 +187,9 @@ def test_markup_in_notice_content_is_inert_everywhere(site: Path) -> None:
 
 def test_publishing_is_deterministic(site: Path, db_url: str, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    publish(db_url, again, base_url=BASE)
+    publish_site(db_url, again, base_url=BASE)
     assert tree_digest(site) == tree_digest(again)
-    publish(db_url, site, base_url=BASE)  # re-publishing into the same folder replaces it with the same files
+    publish_site(db_url, site, base_url=BASE)  # re-publishing into the same folder replaces it with the same files
     assert tree_digest(site) == tree_digest(again)
 
 
@@ -188,7 +197,7 @@ def test_withdrawn_item_disappears_on_republish(site: Path, store: Store, db_url
     with store.session() as db:
         notice = db.scalars(select(Notice).where(Notice.title == SCRIPT_TITLE)).one()
         update_review(db, notice, ANALYST, notice.headline_en, notice.summary_en, "reject")
-    publish(db_url, site, base_url=BASE)
+    publish_site(db_url, site, base_url=BASE)
     assert not list(site.glob("2025/02/*"))
     assert not (site / "locations/440000/index.html").read_text(encoding="utf-8").count("risky")
 
@@ -196,7 +205,7 @@ def test_withdrawn_item_disappears_on_republish(site: Path, store: Store, db_url
 def test_refuses_to_replace_a_folder_it_did_not_write(store: Store, db_url: str, tmp_path: Path) -> None:
     (tmp_path / "precious.txt").write_text("keep me")
     with pytest.raises(PublishError, match="not empty"):
-        publish(db_url, tmp_path, base_url=BASE)
+        publish_site(db_url, tmp_path, base_url=BASE)
     assert (tmp_path / "precious.txt").read_text() == "keep me"
 
 
@@ -209,7 +218,7 @@ def test_permalink_is_fixed_at_first_approval(store: Store, db_url: str, tmp_pat
 
 def test_empty_database_publishes_an_empty_but_valid_site(db_url: str, tmp_path: Path) -> None:
     Store(db_url)
-    assert publish(db_url, tmp_path / "empty", base_url=BASE) == 0
+    assert publish_site(db_url, tmp_path / "empty", base_url=BASE).items == 0
     assert feedparser.parse((tmp_path / "empty" / "atom.xml").read_bytes()).bozo == 0
     feed = json.loads((tmp_path / "empty" / "feed.json").read_text(encoding="utf-8"))
     jsonschema.validate(feed, JSON_FEED_SCHEMA)
@@ -225,3 +234,67 @@ def test_scs_publish_command(store: Store, db_url: str, tmp_path: Path, capsys: 
     (tmp_path / "mine" / "notes.txt").write_text("mine")
     assert main(["--db", db_url, "publish", str(tmp_path / "mine")]) == 1
     assert "refusing to replace it" in capsys.readouterr().err
+
+
+class _Markup(HTMLParser):
+    """The elements and the text of an HTML fragment."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[str] = []
+        self.text = ""
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self.elements.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def html_fragment(fragment: str) -> _Markup:
+    parser = _Markup()
+    parser.feed(fragment)
+    parser.close()
+    return parser
+
+
+def test_rss_description_is_escaped_html_that_reads_as_the_summary(site: Path) -> None:
+    """A reader renders <description> as HTML: the summary's markup must arrive as text, not as elements."""
+    summary = "A <b>bold</b> & <i>risky</i> summary."
+    for name in ("feed.xml", "atom.xml"):
+        parsed = feedparser.parse((site / name).read_bytes(), sanitize_html=False)
+        entry = next(e for e in parsed.entries if "Shenzhen" not in e.title)
+        assert entry.summary_detail.type == "text/html"
+        description = html_fragment(entry.summary)
+        assert description.elements == ["p"], (name, entry.summary)  # only our own paragraph
+        assert description.text == summary
+
+
+def test_tag_values_never_become_paths_outside_the_site(db_url: str, tmp_path: Path) -> None:
+    store = seeded_store(db_url)
+    with store.session() as db:
+        notice = add_notice(
+            db,
+            title="关于信用修复的通知",
+            body="信用修复。",
+            url="https://example.gov.cn/traversal.html",
+            tags={
+                "scs_types": {"../../x": [], "credit-repair": []},
+                "industries": {"../x": [], "/tmp/abs": []},
+                "locations": {"../../../x": [], "440300/../..": []},
+            },
+        )
+        db.add(Tag(notice=notice, facet="scs_types", value="..\\..\\y", origin="analyst", present=True))
+    approve(store, "关于信用修复的通知", "Shenzhen: credit repair", "How to repair credit.")
+    out = tmp_path / "deep" / "er" / "site"
+    before = {path for path in tmp_path.rglob("*") if not path.is_relative_to(out)}
+    assert publish_site(db_url, out, base_url=BASE).items == 1
+    after = {path for path in tmp_path.rglob("*") if not path.is_relative_to(out)}
+    assert after == before | {out.parent, out.parent.parent} - {out}
+    assert not (tmp_path / "x").exists() and not (tmp_path / "deep" / "x").exists()
+    assert (out / "scs-types/credit-repair/index.html").exists()  # the valid tag still gets its page
+    for path in out.rglob("*"):
+        assert path.resolve().is_relative_to(out.resolve())
+        assert ".." not in path.relative_to(out).parts
+    page = next(out.glob("*/*/shenzhen-credit-repair/index.html")).read_text(encoding="utf-8")
+    assert "Credit repair" in page and "../../x" not in page
