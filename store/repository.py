@@ -16,6 +16,7 @@ from typing import Any, Literal, cast
 from sqlalchemy import Connection, Table, bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
 
+from pipelines.docnumbers import doc_number_key
 from store.models import Notice, NoticeVersion, QuarantinedPage, Tag, TermCount, utcnow
 
 FACETS = ("scs_types", "industries", "locations")
@@ -78,7 +79,9 @@ def _plain(value: Any) -> Any:
 
 
 def _crawl_values(item: Any) -> dict[str, Any]:
-    return {name: _plain(getattr(item, name)) for name in _CRAWL_FIELDS}
+    values = {name: _plain(getattr(item, name)) for name in _CRAWL_FIELDS}
+    values["doc_number_key"] = doc_number_key(item.doc_number)
+    return values
 
 
 def _apply_classification(session: Session, notice: Notice, classification: Any) -> None:
@@ -328,6 +331,7 @@ def notice_to_dict(notice: Notice, *, with_body: bool = False) -> dict[str, Any]
         "written_reason": notice.written_reason,
         "publisher": notice.publisher,
         "doc_number": notice.doc_number,
+        "doc_number_key": notice.doc_number_key,
         "relevant": notice.relevant,
         "relevance_score": notice.relevance_score,
         "relevance_evidence": notice.relevance_evidence,
