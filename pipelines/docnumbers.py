@@ -28,7 +28,8 @@ _OPENING_BRACKETS = "[［【(（﹝〘〖｛{〔"
 _CLOSING_BRACKETS = "]］】)）﹞〙〗｝}〕"
 _TO_TORTOISE_SHELL = str.maketrans({**dict.fromkeys(_OPENING_BRACKETS, "〔"), **dict.fromkeys(_CLOSING_BRACKETS, "〕")})
 _SPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad]+")
-_ISSUER = r"(?P<issuer>[\u3400-\u9fff]+?)"
+# The longest real issuers are about 20 characters (中华人民共和国国家发展和改革委员会令); 40 keeps keys short.
+_ISSUER = r"(?P<issuer>[\u3400-\u9fff]{1,40}?)"
 _SERIAL = r"(?P<serial>\d{1,6})"
 _YEAR = r"(?P<year>\d{4})"
 # 国发〔2016〕33号, 中国人民银行令〔2021〕第4号 (号 sometimes missing at the end of a line)
@@ -38,7 +39,7 @@ _WORDED_YEAR = re.compile(rf"{_ISSUER}{_YEAR}年第?{_SERIAL}号")
 # 国务院令第792号, 国务院令〔第792号〕, 国务院令792号 (without 第 only after 令 or 公告: 发改财金12号 is no 文号)
 _ORDINAL = re.compile(rf"{_ISSUER}第{_SERIAL}号")
 _ORDINAL_IN_BRACKETS = re.compile(rf"{_ISSUER}〔第{_SERIAL}号〕")
-_ORDINAL_WITHOUT_DI = re.compile(rf"(?P<issuer>[\u3400-\u9fff]*?(?:令|公告)){_SERIAL}号")
+_ORDINAL_WITHOUT_DI = re.compile(rf"(?P<issuer>[\u3400-\u9fff]{{0,38}}?(?:令|公告)){_SERIAL}号")
 _FIRST_YEAR, _LAST_YEAR = 1949, 2099
 
 

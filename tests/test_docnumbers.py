@@ -84,6 +84,8 @@ def test_parse_doc_number(raw: str, canonical: str, issuer: str, year: int | Non
         "国发〔1899〕1号",  # not a year of the People's Republic
         "发改财金12号",  # a serial without 第 is an order number only after 令 or 公告
         "第33号",
+        "国" * 41 + "发〔2016〕33号",  # no issuer is that long: prose, not a number
+        "国" * 41 + "令第1号",
         "国发〔2016〕33号文",
         "关于印发《社会信用体系建设规划纲要（2014—2020年）》的通知",
     ],
