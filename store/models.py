@@ -92,6 +92,8 @@ class Notice(Base):
     title: Mapped[str] = mapped_column(Text)
     publisher: Mapped[str] = mapped_column(Text, default="")
     doc_number: Mapped[str] = mapped_column(String(255), default="")
+    # The canonical 文号 (pipelines.docnumbers), the key reposts and citations are matched on; None: no 文号.
+    doc_number_key: Mapped[str | None] = mapped_column(String(255), index=True)
     published: Mapped[dt.date | None] = mapped_column(Date, index=True)
     written: Mapped[dt.date | None] = mapped_column(Date)
     published_raw: Mapped[str] = mapped_column(Text, default="")

@@ -16,6 +16,7 @@ from typing import Any, Literal, cast
 from sqlalchemy import Connection, Table, bindparam, case, insert, select, update
 from sqlalchemy.orm import Session
 
+from pipelines.docnumbers import doc_number_key
 from pipelines.text import storable
 from store.models import Notice, NoticeVersion, QuarantinedPage, Tag, TermCount, utcnow
 
@@ -89,7 +90,9 @@ def _term_offsets(hit: Any) -> list[list[Any]]:
 
 def _crawl_values(item: Any) -> dict[str, Any]:
     """The crawl-owned column values of `item`, without characters no database accepts (NUL, surrogates)."""
-    return {name: storable(_plain(getattr(item, name))) for name in _CRAWL_FIELDS}
+    values = {name: storable(_plain(getattr(item, name))) for name in _CRAWL_FIELDS}
+    values["doc_number_key"] = doc_number_key(values["doc_number"])
+    return values
 
 
 def _auto_rows(classification: Any) -> list[tuple[str, list[Any], bool]]:
@@ -348,6 +351,7 @@ def notice_to_dict(notice: Notice, *, with_body: bool = False) -> dict[str, Any]
         "written_reason": notice.written_reason,
         "publisher": notice.publisher,
         "doc_number": notice.doc_number,
+        "doc_number_key": notice.doc_number_key,
         "relevant": notice.relevant,
         "relevance_score": notice.relevance_score,
         "relevance_evidence": notice.relevance_evidence,

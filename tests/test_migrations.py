@@ -79,3 +79,36 @@ def test_json_columns_support_distinct(db_url: str) -> None:
         rows = session.execute(select(Notice.meta, Notice.attachments).distinct()).all()
     assert [(row.meta, row.attachments) for row in rows] == [({"栏目": "通知"}, [{"url": "a.pdf", "name": "附件1"}])]
     store.dispose()
+
+
+def test_doc_number_key_is_backfilled_from_doc_number(db_url: str) -> None:
+    """Rows stored before the i21_docnumbers migration get the canonical 文号; doc_number itself is left as written."""
+    store = Store(db_url)
+    written = {"a": "国发[2016]33号", "b": "国务院令 第792号", "c": "", "d": "见附件"}
+    with store.session() as session:
+        for name, doc_number in written.items():
+            session.add(
+                Notice(
+                    source="ndrc",
+                    url=f"https://www.ndrc.gov.cn/xxgk/zcfb/tz/202503/t20250301_{name}.html",
+                    title="关于开展诚信建设万里行活动的通知",
+                    doc_number=doc_number,
+                    body="正文",
+                    content_hash="0" * 64,
+                    fetched_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC),
+                )
+            )
+    store.dispose()
+    config = alembic_config(db_url)
+    command.downgrade(config, "i20_attachments")  # the revision before: the column goes; the rows stay
+    command.upgrade(config, "head")
+    store = Store(db_url)
+    with store.session() as session:
+        rows = session.execute(select(Notice.doc_number, Notice.doc_number_key).order_by(Notice.url)).all()
+    assert [tuple(row) for row in rows] == [
+        ("国发[2016]33号", "国发〔2016〕33号"),
+        ("国务院令 第792号", "国务院令第792号"),
+        ("", None),
+        ("见附件", None),
+    ]
+    store.dispose()

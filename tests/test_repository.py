@@ -12,7 +12,7 @@ from crawler.items import Attachment, NoticeItem
 from pipelines.text import content_hash
 from store.db import Store
 from store.models import Notice, Tag
-from store.repository import effective_tags, quarantine_page, save_notice
+from store.repository import effective_tags, notice_to_dict, quarantine_page, save_notice
 
 URL = "https://www.ndrc.gov.cn/xxgk/zcfb/tz/202501/t20250110_1234567.html"
 
@@ -193,3 +193,21 @@ def test_failing_page_is_kept_once_with_attempts(db_url: str) -> None:
 
         row = session.scalars(select(QuarantinedPage)).one()
         assert (row.attempts, row.body, row.reason) == (2, b"<html></html>", "no body")
+
+
+def test_canonical_doc_number_is_stored_and_follows_an_update(db_url: str) -> None:
+    """The 文号 key is written with the notice, shown by `scs notices --json`, and recomputed when the page changes."""
+    store = Store(db_url)
+    with store.session() as session:
+        assert save_notice(session, item()) == "new"
+    with store.session() as session:
+        notice = session.scalars(select(Notice)).one()
+        assert (notice.doc_number, notice.doc_number_key) == ("发改财金〔2025〕12号", "发改财金〔2025〕12号")
+    renumbered = item("各省、自治区、直辖市发展改革委：更正。")
+    renumbered.doc_number = "发改财金 [2025] 第13 号"
+    with store.session() as session:
+        assert save_notice(session, renumbered) == "updated"
+    with store.session() as session:
+        data = notice_to_dict(session.scalars(select(Notice)).one())
+    assert (data["doc_number"], data["doc_number_key"]) == ("发改财金 [2025] 第13 号", "发改财金〔2025〕13号")
+    store.dispose()
