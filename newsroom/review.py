@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -154,23 +154,30 @@ def relevant_clause(relevant: bool = True) -> ColumnElement[bool]:
 
 
 def facet_clause(facet: str, value: str) -> ColumnElement[bool]:
-    """SQL for 'value is an effective tag of facet'; a province code also matches its cities and counties."""
+    """SQL for 'value is an effective tag of facet'; a province code also matches its cities and counties.
+
+    The analyst's removal is looked up for the same notice, facet and value as the tag shown (a subquery
+    correlated with that tag row), through the tags' unique (notice_id, facet, value, origin) index; the
+    tags themselves through `ix_tags_facet_value` (facet, value, notice_id).
+    """
     shown, removed = aliased(Tag), aliased(Tag)
     if facet == "locations" and value.endswith("0000") and value != "000000":
         value_match = shown.value.like(value[:2] + "%")
     else:
         value_match = shown.value == value
-    removed_by_analyst = exists().where(
-        removed.notice_id == Notice.id,
-        removed.facet == facet,
-        removed.value == shown.value,
-        removed.origin == "analyst",
-        removed.present.is_(False),
+    removed_by_analyst = (
+        select(removed.id)
+        .where(
+            removed.notice_id == shown.notice_id,
+            removed.facet == shown.facet,
+            removed.value == shown.value,
+            removed.origin == "analyst",
+            removed.present.is_(False),
+        )
+        .correlate(shown)
+        .exists()
     )
-    return exists().where(
-        shown.notice_id == Notice.id,
-        shown.facet == facet,
-        value_match,
-        shown.present.is_(True),
-        ~removed_by_analyst,
+    tagged = select(shown.notice_id).where(
+        shown.facet == facet, value_match, shown.present.is_(True), ~removed_by_analyst
     )
+    return Notice.id.in_(tagged)
