@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Date, and_, bindparam, func, or_, select, tuple_
+from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from store.models import AuditEntry, Notice, Tag, utcnow
@@ -21,6 +23,9 @@ FACETS = ("scs_types", "industries", "locations")
 STATUSES = ("new", "needs-work", "approved", "rejected")
 ACTIONS = {"approve": "approved", "reject": "rejected", "needs-work": "needs-work"}
 LOCATION_CODE = re.compile(r"^\d{6}$")
+OPEN = "open"  # new or needs-work, or changed at the source since review
+PAGE_SIZE = 25
+COUNT_CAP = 1000  # beyond this many matches the queue says "1000+" instead of counting them all
 
 
 class ReviewError(ValueError):
@@ -134,15 +139,21 @@ def item_month(notice: Notice) -> dt.date:
 
 
 def unique_slug(db: Session, notice: Notice) -> str:
-    """A slug from the English headline, unique among the items of the same month."""
+    """A slug from the English headline, unique among the items of the same month (one indexed lookup)."""
     base = slugify(notice.headline_en) or f"notice-{notice.id}"
     month = item_month(notice)
-    taken = {
-        other.slug
-        for other in db.scalars(select(Notice).where(Notice.slug != "", Notice.id != notice.id))
-        if (item_month(other).year, item_month(other).month) == (month.year, month.month)
-    }
-    return base if base not in taken else f"{base}-{notice.id}"
+    start = month.replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    same_month = or_(
+        and_(Notice.published >= start, Notice.published < end),
+        and_(
+            Notice.published.is_(None),
+            Notice.first_seen >= dt.datetime.combine(start, dt.time(), dt.UTC),
+            Notice.first_seen < dt.datetime.combine(end, dt.time(), dt.UTC),
+        ),
+    )
+    taken = db.scalar(select(Notice.id).where(Notice.slug == base, Notice.id != notice.id, same_month).limit(1))
+    return base if taken is None else f"{base}-{notice.id}"
 
 
 def relevant_clause(relevant: bool = True) -> ColumnElement[bool]:
@@ -157,8 +168,8 @@ def facet_clause(facet: str, value: str) -> ColumnElement[bool]:
     """SQL for 'value is an effective tag of facet'; a province code also matches its cities and counties.
 
     The analyst's removal is looked up for the same notice, facet and value as the tag shown (a subquery
-    correlated with that tag row), through the tags' unique (notice_id, facet, value, origin) index; the
-    tags themselves through `ix_tags_facet_value` (facet, value, notice_id).
+    correlated with that tag row). Both lookups are per notice, through the tags' unique (notice_id, facet,
+    value, origin) index, so the queue can walk its sort index and stop after one page.
     """
     shown, removed = aliased(Tag), aliased(Tag)
     if facet == "locations" and value.endswith("0000") and value != "000000":
@@ -177,7 +188,123 @@ def facet_clause(facet: str, value: str) -> ColumnElement[bool]:
         .correlate(shown)
         .exists()
     )
-    tagged = select(shown.notice_id).where(
-        shown.facet == facet, value_match, shown.present.is_(True), ~removed_by_analyst
+    return (
+        select(shown.id)
+        .where(shown.notice_id == Notice.id, shown.facet == facet, value_match, shown.present.is_(True))
+        .where(~removed_by_analyst)
+        .correlate(Notice)
+        .exists()
     )
-    return Notice.id.in_(tagged)
+
+
+def queue_conditions(
+    filters: Mapping[str, str],
+    dialect: str,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    *,
+    for_count: bool = False,
+) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the review queue for its filters (status, relevance, source, facets, q).
+
+    `for_count`: for `capped_count`, which reads in no particular order (see `store.search.search_clause`).
+    """
+    from store.search import search_clause
+
+    conditions = []
+    if filters.get("relevance") == "not-relevant":
+        conditions.append(relevant_clause(False))
+    elif filters.get("relevance") != "any":
+        conditions.append(relevant_clause(True))
+    status = filters.get("status", OPEN)
+    if status == OPEN:
+        # Most notices are open: the page is found by walking the sort index (ix_notices_queue) and checking each
+        # notice. SQLite would rather collect every open notice through the status and changed indexes and sort
+        # them all; `status || ''` (SQLite's documented way to keep a term off an index) stops it.
+        open_status = (Notice.status + "") if dialect == "sqlite" else Notice.status
+        conditions.append(or_(open_status.in_(("new", "needs-work")), Notice.changed_since_review.is_(True)))
+    elif status == "changed":
+        conditions.append(Notice.changed_since_review.is_(True))
+    elif status != "all":
+        conditions.append(Notice.status == status)
+    if filters.get("source"):
+        conditions.append(Notice.source == filters["source"])
+    for facet in FACETS:
+        if filters.get(facet):
+            conditions.append(facet_clause(facet, filters[facet]))
+    if filters.get("q"):
+        conditions.append(search_clause(dialect, filters["q"], in_sort_order=not for_count))
+    if date_from:
+        conditions.append(Notice.published >= date_from)
+    if date_to:
+        conditions.append(Notice.published <= date_to)
+    return conditions
+
+
+@dataclass(frozen=True)
+class QueueCursor:
+    """Where a queue page ends, in its sort order (published newest first, undated last; then id descending)."""
+
+    published: dt.date | None
+    id: int
+
+    def encode(self) -> str:
+        return f"{self.published.isoformat() if self.published else 'none'}.{self.id}"
+
+    @classmethod
+    def decode(cls, raw: str) -> QueueCursor | None:
+        """The cursor written by `encode`, or None for anything else (a bad link starts at the first page)."""
+        published, _, number = raw.partition(".")
+        try:
+            return cls(None if published == "none" else dt.date.fromisoformat(published), int(number))
+        except ValueError:
+            return None
+
+
+def queue_page(
+    db: Session,
+    conditions: list[ColumnElement[bool]],
+    after: QueueCursor | None = None,
+    size: int = PAGE_SIZE,
+) -> tuple[list[Notice], QueueCursor | None]:
+    """One page of the queue after `after` (keyset pagination), and the cursor of the next page if there is one.
+
+    Dated and undated notices are read by two range scans of the sort order (published, id), so no page
+    costs more than its own rows, however deep: no OFFSET, and no `NULLS LAST` that an index cannot serve.
+    """
+    wanted = size + 1
+    notices: list[Notice] = []
+    if after is None or after.published is not None:
+        dated = [Notice.published.is_not(None), *conditions]
+        if after is not None:
+            dated.append(
+                tuple_(Notice.published, Notice.id) < tuple_(bindparam(None, after.published, Date()), after.id)
+            )
+        notices += db.scalars(
+            select(Notice)
+            .where(*dated)
+            .order_by(Notice.published.desc(), Notice.id.desc())
+            .limit(wanted)
+            .options(selectinload(Notice.tags))
+        )
+    if len(notices) < wanted:
+        undated = [Notice.published.is_(None), *conditions]
+        if after is not None and after.published is None:
+            undated.append(Notice.id < after.id)
+        notices += db.scalars(
+            select(Notice)
+            .where(*undated)
+            .order_by(Notice.id.desc())
+            .limit(wanted - len(notices))
+            .options(selectinload(Notice.tags))
+        )
+    if len(notices) <= size:
+        return notices, None
+    last = notices[size - 1]
+    return notices[:size], QueueCursor(last.published, last.id)
+
+
+def capped_count(db: Session, conditions: list[ColumnElement[bool]], cap: int = COUNT_CAP) -> int:
+    """How many notices match, counted up to cap + 1 (so "more than cap" is known without counting them all)."""
+    matching = select(Notice.id).where(*conditions).limit(cap + 1).subquery()
+    return db.scalar(select(func.count()).select_from(matching)) or 0

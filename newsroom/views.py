@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from newsroom.highlight import evidence_spans, highlight
 from newsroom.review import (
-    FACETS,
+    COUNT_CAP,
+    OPEN,
     STATUSES,
+    QueueCursor,
     ReviewError,
-    facet_clause,
-    relevant_clause,
+    capped_count,
+    queue_conditions,
+    queue_page,
     set_relevance,
     set_tag,
     update_review,
@@ -26,8 +28,6 @@ from newsroom.review import (
 from store.models import AuditEntry, Notice
 
 bp = Blueprint("review", __name__)
-PAGE_SIZE = 25
-OPEN = "open"  # new or needs-work, or changed at the source since review
 STATUS_FILTERS = (OPEN, *STATUSES, "changed", "all")
 RELEVANCE_FILTERS = ("relevant", "not-relevant", "any")
 
@@ -47,11 +47,6 @@ def _date_arg(name: str) -> dt.date | None:
         return None
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 @bp.route("/")
 def queue() -> Any:
     status = request.args.get("status", OPEN)
@@ -68,60 +63,25 @@ def queue() -> Any:
         "status": status,
         "relevance": request.args.get("relevance", "relevant"),
     }
-    conditions = []
-    if filters["relevance"] == "not-relevant":
-        conditions.append(relevant_clause(False))
-    elif filters["relevance"] != "any":
+    if filters["relevance"] not in RELEVANCE_FILTERS:
         filters["relevance"] = "relevant"
-        conditions.append(relevant_clause(True))
-    if status == OPEN:
-        conditions.append(or_(Notice.status.in_(("new", "needs-work")), Notice.changed_since_review.is_(True)))
-    elif status == "changed":
-        conditions.append(Notice.changed_since_review.is_(True))
-    elif status != "all":
-        conditions.append(Notice.status == status)
-    if filters["source"]:
-        conditions.append(Notice.source == filters["source"])
-    for facet in FACETS:
-        if filters[facet]:
-            conditions.append(facet_clause(facet, filters[facet]))
-    if filters["q"]:
-        pattern = _like_pattern(filters["q"])
-        conditions.append(or_(Notice.title.like(pattern, escape="\\"), Notice.body.like(pattern, escape="\\")))
-    date_from, date_to = _date_arg("from"), _date_arg("to")
-    if date_from:
-        conditions.append(Notice.published >= date_from)
-    if date_to:
-        conditions.append(Notice.published <= date_to)
-
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
+    after = QueueCursor.decode(request.args.get("after", ""))
     with _store().session() as db:
-        total = db.scalar(select(func.count()).select_from(Notice).where(*conditions)) or 0
-        notices = list(
-            db.scalars(
-                select(Notice)
-                .where(*conditions)
-                .order_by(Notice.published.desc().nulls_last(), Notice.id.desc())
-                .limit(PAGE_SIZE)
-                .offset((page - 1) * PAGE_SIZE)
-                .options(selectinload(Notice.tags))
-            )
-        )
+        dialect, date_from, date_to = db.get_bind().dialect.name, _date_arg("from"), _date_arg("to")
+        conditions = queue_conditions(filters, dialect, date_from, date_to)
+        total = capped_count(db, queue_conditions(filters, dialect, date_from, date_to, for_count=True))
+        notices, next_page = queue_page(db, conditions, after)
         sources = list(db.scalars(select(Notice.source).distinct().order_by(Notice.source)))
     from store.repository import effective_tags
 
     rows = [(notice, effective_tags(notice)) for notice in notices]
-    pages = max(1, math.ceil(total / PAGE_SIZE))
     page_args = {key: value for key, value in filters.items() if value}
     return render_template(
         "queue.html",
         rows=rows,
-        total=total,
-        page=page,
-        pages=pages,
+        total=f"{COUNT_CAP}+" if total > COUNT_CAP else total,
+        first_page=after is None,
+        next_page=next_page.encode() if next_page else None,
         page_args=page_args,
         filters=filters,
         sources=sources,
