@@ -4,6 +4,8 @@ search kept in sync by the store, and the plans of the queue's queries (indexes,
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +23,8 @@ from newsroom.review import (
     set_tag,
     unique_slug,
 )
+from scs.cli import main
+from scs.commands.notices import write_json_array
 from store.db import Store, alembic_config, migrate
 from store.models import Notice
 from store.repository import save_notice
@@ -250,4 +254,29 @@ def test_slug_is_checked_with_one_indexed_lookup(db_url: str) -> None:
         assert "USING INDEX ix_notices_slug (slug=?)" in lookup, lookup
     else:
         assert "ix_notices_slug" in lookup, lookup
+    store.dispose()
+
+
+# --- scs notices: streamed, and searched through the same index -----------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [[], [{"id": 1}], [{"id": 1, "title": "信用", "tags": [{"a": [1, 2]}], "e": {}}] * 3])
+def test_streamed_json_is_the_same_text_as_one_dump(rows: list[dict[str, Any]]) -> None:
+    out = io.StringIO()
+    write_json_array(iter(rows), out)
+    assert out.getvalue() == json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_scs_notices_search_and_json(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    store = Store(db_url)
+    seed_queue(store, 12)  # bodies of numbers not divisible by 3 say 信用修复; titles all do
+    with store.session() as db:
+        add_notice(db, title="无关", body="守信激励", url="https://example.gov.cn/other.html")
+    assert main(["--db", db_url, "notices", "--json", "--limit", "0"]) == 0
+    everything = json.loads(capsys.readouterr().out)
+    assert len(everything) == 13 and len({row["id"] for row in everything}) == 13
+    assert main(["--db", db_url, "notices", "--json", "--limit", "0", "--search", "守信激励"]) == 0
+    assert [row["title"] for row in json.loads(capsys.readouterr().out)] == ["无关"]
+    assert main(["--db", db_url, "notices", "--search", "开展信用修复"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 8  # numbers 1, 2, 4, 5, 7, 8, 10, 11
     store.dispose()
