@@ -22,6 +22,7 @@ from newsroom.review import (
     queue_page,
     set_relevance,
     set_tag,
+    source_names,
     update_review,
     vocabulary,
 )
@@ -71,7 +72,7 @@ def queue() -> Any:
         conditions = queue_conditions(filters, dialect, date_from, date_to)
         total = capped_count(db, queue_conditions(filters, dialect, date_from, date_to, for_count=True))
         notices, next_page = queue_page(db, conditions, after)
-        sources = list(db.scalars(select(Notice.source).distinct().order_by(Notice.source)))
+        sources = source_names(db)
     from store.repository import effective_tags
 
     rows = [(notice, effective_tags(notice)) for notice in notices]

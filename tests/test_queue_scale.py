@@ -21,6 +21,7 @@ from newsroom.review import (
     queue_conditions,
     queue_page,
     set_tag,
+    source_names,
     unique_slug,
 )
 from scs.cli import main
@@ -279,4 +280,14 @@ def test_scs_notices_search_and_json(db_url: str, capsys: pytest.CaptureFixture[
     assert [row["title"] for row in json.loads(capsys.readouterr().out)] == ["无关"]
     assert main(["--db", db_url, "notices", "--search", "开展信用修复"]) == 0
     assert len(capsys.readouterr().out.splitlines()) == 8  # numbers 1, 2, 4, 5, 7, 8, 10, 11
+    store.dispose()
+
+
+def test_source_names_are_the_distinct_sources_in_order(db_url: str) -> None:
+    store = Store(db_url)
+    with store.session() as db:
+        assert source_names(db) == []
+        for number, source in enumerate(["sz-zjj", "ndrc", "sz-zjj", "gd-gov", "ndrc"]):
+            add_notice(db, title=str(number), body="正文", url=f"https://e.cn/s{number}", source=source)
+        assert source_names(db) == ["gd-gov", "ndrc", "sz-zjj"]
     store.dispose()

@@ -194,13 +194,14 @@ class ScaleDatabase:
 
     def _queue_seconds(self, filters: dict[str, str]) -> float:
         """What the queue view does for these filters: the capped count and the first page with its tags."""
-        from newsroom.review import capped_count, queue_conditions, queue_page
+        from newsroom.review import capped_count, queue_conditions, queue_page, source_names
         from store.repository import effective_tags
 
-        def view() -> None:
+        def view() -> None:  # the queries of newsroom.views.queue
             with self.store.session() as session:
                 capped_count(session, queue_conditions(filters, self.dialect, for_count=True))
                 notices, _ = queue_page(session, queue_conditions(filters, self.dialect))
+                source_names(session)
                 [effective_tags(notice) for notice in notices]
 
         return _best_seconds(view)
