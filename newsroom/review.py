@@ -164,8 +164,11 @@ def relevant_clause(relevant: bool = True) -> ColumnElement[bool]:
     )
 
 
-def facet_clause(facet: str, value: str) -> ColumnElement[bool]:
+def facet_clause(facet: str, value: str, *, in_sort_order: bool = True) -> ColumnElement[bool]:
     """SQL for 'value is an effective tag of facet'; a province code also matches its cities and counties.
+
+    `in_sort_order`: checked per notice while the queue walks its sort index (EXISTS); False: the notices
+    carrying the value, found through `ix_tags_facet_value` (IN), for counting and for values on few notices.
 
     The analyst's removal is looked up for the same notice, facet and value as the tag shown (a subquery
     correlated with that tag row). Both lookups are per notice, through the tags' unique (notice_id, facet,
@@ -173,7 +176,7 @@ def facet_clause(facet: str, value: str) -> ColumnElement[bool]:
     """
     shown, removed = aliased(Tag), aliased(Tag)
     if facet == "locations" and value.endswith("0000") and value != "000000":
-        value_match = shown.value.like(value[:2] + "%")
+        value_match = shown.value.between(value[:2] + "0000", value[:2] + "9999")  # a range of the index
     else:
         value_match = shown.value == value
     removed_by_analyst = (
@@ -188,6 +191,9 @@ def facet_clause(facet: str, value: str) -> ColumnElement[bool]:
         .correlate(shown)
         .exists()
     )
+    if not in_sort_order:
+        tagged = select(shown.notice_id).where(shown.facet == facet, value_match, shown.present.is_(True))
+        return Notice.id.in_(tagged.where(~removed_by_analyst))
     return (
         select(shown.id)
         .where(shown.notice_id == Notice.id, shown.facet == facet, value_match, shown.present.is_(True))
@@ -207,7 +213,8 @@ def queue_conditions(
 ) -> list[ColumnElement[bool]]:
     """The WHERE conditions of the review queue for its filters (status, relevance, source, facets, q).
 
-    `for_count`: for `capped_count`, which reads in no particular order (see `store.search.search_clause`).
+    `for_count`: conditions that start from the notices a facet value or a search term picks (see
+    `facet_clause`, `store.search.search_clause`): for `capped_count`, and for pages of few matches.
     """
     from store.search import search_clause
 
@@ -231,7 +238,7 @@ def queue_conditions(
         conditions.append(Notice.source == filters["source"])
     for facet in FACETS:
         if filters.get(facet):
-            conditions.append(facet_clause(facet, filters[facet]))
+            conditions.append(facet_clause(facet, filters[facet], in_sort_order=not for_count))
     if filters.get("q"):
         conditions.append(search_clause(dialect, filters["q"], in_sort_order=not for_count))
     if date_from:
@@ -323,3 +330,32 @@ _SOURCE_NAMES = text(
 def source_names(db: Session) -> list[str]:
     """The sources of the stored notices, in order (for the queue's source filter)."""
     return list(db.scalars(_SOURCE_NAMES))
+
+
+@dataclass
+class QueueView:
+    """What the queue page shows: the (capped) count, one page of notices, the next page's cursor, the sources."""
+
+    total: int
+    notices: list[Notice]
+    next_page: QueueCursor | None
+    sources: list[str]
+
+
+def queue_view(
+    db: Session,
+    filters: Mapping[str, str],
+    after: QueueCursor | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QueueView:
+    """The queue's queries. The count comes first: up to COUNT_CAP matches, the page starts from them and sorts
+    them (a rare tag or term); beyond, it walks the sort index, where matches are frequent enough to find soon."""
+    dialect = db.get_bind().dialect.name
+    few_matches = queue_conditions(filters, dialect, date_from, date_to, for_count=True)
+    total = capped_count(db, few_matches)
+    if total > COUNT_CAP:
+        notices, next_page = queue_page(db, queue_conditions(filters, dialect, date_from, date_to), after)
+    else:
+        notices, next_page = queue_page(db, few_matches, after)
+    return QueueView(total, notices, next_page, source_names(db))

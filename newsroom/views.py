@@ -17,12 +17,9 @@ from newsroom.review import (
     STATUSES,
     QueueCursor,
     ReviewError,
-    capped_count,
-    queue_conditions,
-    queue_page,
+    queue_view,
     set_relevance,
     set_tag,
-    source_names,
     update_review,
     vocabulary,
 )
@@ -68,24 +65,20 @@ def queue() -> Any:
         filters["relevance"] = "relevant"
     after = QueueCursor.decode(request.args.get("after", ""))
     with _store().session() as db:
-        dialect, date_from, date_to = db.get_bind().dialect.name, _date_arg("from"), _date_arg("to")
-        conditions = queue_conditions(filters, dialect, date_from, date_to)
-        total = capped_count(db, queue_conditions(filters, dialect, date_from, date_to, for_count=True))
-        notices, next_page = queue_page(db, conditions, after)
-        sources = source_names(db)
+        view = queue_view(db, filters, after, _date_arg("from"), _date_arg("to"))
     from store.repository import effective_tags
 
-    rows = [(notice, effective_tags(notice)) for notice in notices]
+    rows = [(notice, effective_tags(notice)) for notice in view.notices]
     page_args = {key: value for key, value in filters.items() if value}
     return render_template(
         "queue.html",
         rows=rows,
-        total=f"{COUNT_CAP}+" if total > COUNT_CAP else total,
+        total=f"{COUNT_CAP}+" if view.total > COUNT_CAP else view.total,
         first_page=after is None,
-        next_page=next_page.encode() if next_page else None,
+        next_page=view.next_page.encode() if view.next_page else None,
         page_args=page_args,
         filters=filters,
-        sources=sources,
+        sources=view.sources,
         status_filters=STATUS_FILTERS,
         relevance_filters=RELEVANCE_FILTERS,
         vocab={facet: vocabulary(facet) for facet in ("scs_types", "industries")},

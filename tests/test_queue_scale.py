@@ -218,18 +218,28 @@ def test_queue_pages_and_counts_use_indexes(db_url: str, filters: dict[str, str]
         reading="notices",  # not the load of the page's tags that follows each query
     )
     count = query_plans(store, lambda db: capped_count(db, queue_conditions(filters, dialect, for_count=True)))[0]
+    few = "\n".join(  # the page when few notices match: started from them (tags or search index), then sorted
+        query_plans(
+            store,
+            lambda db: queue_page(db, queue_conditions(filters, dialect, for_count=True)),
+            reading="notices",
+        )
+    )
     if dialect == "sqlite":
         assert any(f"USING INDEX {index} (" in page for index in indexes), page  # a range: the keyset seeks
         assert "TEMP B-TREE" not in page, page  # read in the index's order: nothing sorted
         assert "USING INDEX" in undated or "USING COVERING INDEX" in undated, undated
         assert "SCAN notices\n" not in count + "\n", count
+        assert "SCAN notices\n" not in few + "\n", few
         if "q" in filters:
-            assert "notice_grams VIRTUAL TABLE INDEX 0:M" in page and "notice_grams VIRTUAL TABLE INDEX 0:M" in count
+            for plan in (page, count, few):
+                assert "notice_grams VIRTUAL TABLE INDEX 0:M" in plan, plan
         if any(facet in filters for facet in ("scs_types", "industries", "locations")):
+            assert "USING COVERING INDEX ix_tags_facet_value (facet=? AND value" in count + few, count + few
             both = "\n".join((page, count))  # per notice, through the unique (notice_id, facet, value, origin) index
             assert "SCAN tags" not in both and "INDEX sqlite_autoindex_tags_1 (notice_id=? AND facet=?" in both, both
     else:
-        for plan in (page, undated, count):
+        for plan in (page, undated, count, few):
             assert "Seq Scan on notices" not in plan and "Seq Scan on tags" not in plan, plan
         assert any(index in page for index in (*indexes, *IN_SORT_ORDER)), page
         if "q" in filters:  # a few rows: the primary key would do; without it, the GIN index answers the match

@@ -194,15 +194,12 @@ class ScaleDatabase:
 
     def _queue_seconds(self, filters: dict[str, str]) -> float:
         """What the queue view does for these filters: the capped count and the first page with its tags."""
-        from newsroom.review import capped_count, queue_conditions, queue_page, source_names
+        from newsroom.review import queue_view
         from store.repository import effective_tags
 
-        def view() -> None:  # the queries of newsroom.views.queue
+        def view() -> None:  # what newsroom.views.queue asks the database
             with self.store.session() as session:
-                capped_count(session, queue_conditions(filters, self.dialect, for_count=True))
-                notices, _ = queue_page(session, queue_conditions(filters, self.dialect))
-                source_names(session)
-                [effective_tags(notice) for notice in notices]
+                [effective_tags(notice) for notice in queue_view(session, filters).notices]
 
         return _best_seconds(view)
 
