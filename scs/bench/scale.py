@@ -12,6 +12,7 @@ URLs) until there are N, and measured again. `growth` is each figure at N divide
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import statistics
@@ -176,7 +177,7 @@ class ScaleDatabase:
                         parameters,
                     )
             total = self.count()
-            self.progress(f"grown to {total} of {notices} notices")
+            self.progress(f"grown to {total} of {notices} notices ({time.strftime('%H:%M:%S')})")
         if self.dialect == "postgresql":
             with self.store.session() as session:
                 for table in ("notices", "tags", "terms", "notice_versions"):
@@ -378,6 +379,7 @@ def run_scale(
         build_base_s = time.perf_counter() - started
         progress("measuring at the base size")
         at_base = database.measure(recrawl, json_limit)
+        progress(f"at the base size: {json.dumps(at_base, ensure_ascii=False)}")
         started = time.perf_counter()
         database.grow_to(notices)
         grow_s = time.perf_counter() - started
