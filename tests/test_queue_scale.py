@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from newsroom_data import add_notice
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from newsroom.review import (
@@ -92,6 +92,16 @@ def searched(store: Store, query: str) -> set[str]:
     return found[True]
 
 
+def indexed_with(store: Store, gram: str) -> set[str]:
+    """The titles of the notices the search index holds under `gram`, read from the index itself."""
+    with store.session() as db:
+        if db.get_bind().dialect.name == "sqlite":
+            ids = db.scalars(text("SELECT rowid FROM notice_grams WHERE notice_grams MATCH :q"), {"q": f'"{gram}"'})
+        else:
+            ids = db.scalars(text("SELECT notice_id FROM notice_grams WHERE grams @@ CAST(:q AS tsquery)"), {"q": gram})
+        return set(db.scalars(select(Notice.title).where(Notice.id.in_(list(ids)))))
+
+
 def test_search_finds_substrings_and_follows_the_saved_text(db_url: str) -> None:
     store = Store(db_url)
     texts = {
@@ -115,9 +125,11 @@ def test_search_finds_substrings_and_follows_the_saved_text(db_url: str) -> None
         notice.body = "守信激励措施。"
     assert searched(store, "信用修复") == {"标题信用修复"}
     assert searched(store, "守信激励") == {"修复"}
+    assert indexed_with(store, "用修") == {"分散", "标题信用修复"}  # the old text's entries are gone, not just hidden
     with store.session() as db:
         db.delete(db.scalars(select(Notice).where(Notice.title == "标题信用修复")).one())
     assert searched(store, "信用修复") == set()
+    assert indexed_with(store, "用修") == {"分散"}
     store.dispose()
 
 
