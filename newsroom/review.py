@@ -352,6 +352,10 @@ def queue_view(
     """The queue's queries. The count comes first: up to COUNT_CAP matches, the page starts from them and sorts
     them (a rare tag or term); beyond, it walks the sort index, where matches are frequent enough to find soon."""
     dialect = db.get_bind().dialect.name
+    if dialect == "postgresql" and (filters.get("q") or any(filters.get(facet) for facet in FACETS)):
+        # PostgreSQL's cost model does not see what reading a notice's TOASTed body or search vector costs, and
+        # would read them all in a sequential scan rather than ask the search and tag indexes: not in this view.
+        db.execute(text("SET LOCAL enable_seqscan = off"))
     few_matches = queue_conditions(filters, dialect, date_from, date_to, for_count=True)
     total = capped_count(db, few_matches)
     if total > COUNT_CAP:
