@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 
 REPEATS = 3
 RECRAWL_NOTICES = 200  # the SYNTHETIC site re-crawled (at most half the base), its notices among the base ones
@@ -309,6 +309,11 @@ class RecrawlRun:
         self.mirror = BenchMirror(generate_site(workdir, notices)).start()
         self.crawled: set[str] = set()
 
+    def urls(self) -> list[str]:
+        from scs.bench.site import generate_notice
+
+        return [generate_notice(index).url for index in range(self.notices)]
+
     def first_crawl(self, url: str) -> None:
         """Store the site's notices in the database at `url` (not timed)."""
         from scs.bench.crawls import run_child_crawl
@@ -404,5 +409,36 @@ def run_scale(
         "at_n": at_n,
         "build_base_s": round(build_base_s, 1),
         "grow_s": round(grow_s, 1),
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def measure_existing(db_url: str, json_limit: int, progress: Callable[[str], None]) -> dict[str, Any]:
+    """Measure, at its size, a database an earlier `scs bench scale` built (for a run stopped while it grew)."""
+    workdir = Path(tempfile.mkdtemp(prefix="scs-bench-scale-"))
+    recrawl = RecrawlRun(workdir, RECRAWL_NOTICES)
+    database = ScaleDatabase(db_url, 0, recrawl.source, progress)
+    try:
+        with database.store.session() as session:
+            database.base_max_id = session.scalar(text("SELECT max(id) FROM notices")) or 0
+            in_site = text("SELECT count(*) FROM notices WHERE url IN :urls").bindparams(
+                bindparam("urls", expanding=True)
+            )
+            stored = session.scalar(in_site, {"urls": recrawl.urls()})
+        if stored != RECRAWL_NOTICES:
+            raise RuntimeError(f"{db_url} holds {stored} of the re-crawled site's {RECRAWL_NOTICES} notices")
+        recrawl.crawled.add(db_url)
+        progress(f"measuring at {database.count()} notices")
+        at_n = database.measure(recrawl, json_limit)
+    finally:
+        database.dispose()
+        recrawl.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return {
+        **{key: at_n[key] for key in FIGURES},
+        "notices": at_n["details"]["notices"],
+        "database": database.dialect,
+        "publish_incremental_note": PUBLISH_NOTE,
+        "at_n": at_n,
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }

@@ -188,6 +188,11 @@ def register(subparsers: Any) -> None:
         f" (default {SCALE_DEFAULTS['base']})",
     )
     parser.add_argument(
+        "--existing",
+        action="store_true",
+        help=f"`{SCALE}`: measure the database given by `scs --db URL` as it is (built by an earlier run), no growth",
+    )
+    parser.add_argument(
         "--json-limit",
         type=int,
         default=SCALE_DEFAULTS["json_limit"],
@@ -236,9 +241,17 @@ def run_scale(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         print(f"[scale] {message}", file=sys.stderr, flush=True)
 
-    report = run_scale(notices, args.base, args.db, args.json_limit, progress)
+    if args.existing:
+        if not args.db:
+            print("scs bench scale --existing: give the database with `scs --db URL`", file=sys.stderr)
+            return 2
+        from scs.bench.scale import measure_existing
+
+        report = measure_existing(args.db, args.json_limit, progress)
+    else:
+        report = run_scale(notices, args.base, args.db, args.json_limit, progress)
     report["machine"] = machine()
-    if args.json:
+    if args.json or args.existing:
         print(json.dumps(report, ensure_ascii=False))
         return 0
     print(f"scale: {report['database']}, {report['base_notices']} -> {report['notices']} notices")
