@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,7 @@ LOCATION_CODE = re.compile(r"^\d{6}$")
 OPEN = "open"  # new or needs-work, or changed at the source since review
 PAGE_SIZE = 25
 COUNT_CAP = 1000  # beyond this many matches the queue says "1000+" instead of counting them all
+COMMON_VALUE = 20_000  # tag rows: a value this common is counted by walking the sort index, not from its notices
 
 
 class ReviewError(ValueError):
@@ -164,6 +165,19 @@ def relevant_clause(relevant: bool = True) -> ColumnElement[bool]:
     )
 
 
+def _value_match(tag: Any, facet: str, value: str) -> ColumnElement[bool]:
+    """The tag rows of `value`: a province code also matches its cities and counties (a range of the index)."""
+    if facet == "locations" and value.endswith("0000") and value != "000000":
+        return tag.value.between(value[:2] + "0000", value[:2] + "9999")
+    return tag.value == value  # type: ignore[no-any-return]
+
+
+def is_common_value(db: Session, facet: str, value: str) -> bool:
+    """Whether at least COMMON_VALUE tag rows carry the value: one capped read of `ix_tags_facet_value`."""
+    rows = select(Tag.id).where(Tag.facet == facet, _value_match(Tag, facet, value), Tag.present.is_(True))
+    return (db.scalar(select(func.count()).select_from(rows.limit(COMMON_VALUE).subquery())) or 0) >= COMMON_VALUE
+
+
 def facet_clause(facet: str, value: str, *, in_sort_order: bool = True) -> ColumnElement[bool]:
     """SQL for 'value is an effective tag of facet'; a province code also matches its cities and counties.
 
@@ -175,10 +189,7 @@ def facet_clause(facet: str, value: str, *, in_sort_order: bool = True) -> Colum
     value, origin) index, so the queue can walk its sort index and stop after one page.
     """
     shown, removed = aliased(Tag), aliased(Tag)
-    if facet == "locations" and value.endswith("0000") and value != "000000":
-        value_match = shown.value.between(value[:2] + "0000", value[:2] + "9999")  # a range of the index
-    else:
-        value_match = shown.value == value
+    value_match = _value_match(shown, facet, value)
     removed_by_analyst = (
         select(removed.id)
         .where(
@@ -210,11 +221,14 @@ def queue_conditions(
     date_to: dt.date | None = None,
     *,
     for_count: bool = False,
+    common_values: Collection[str] = (),
 ) -> list[ColumnElement[bool]]:
     """The WHERE conditions of the review queue for its filters (status, relevance, source, facets, q).
 
     `for_count`: conditions that start from the notices a facet value or a search term picks (see
-    `facet_clause`, `store.search.search_clause`): for `capped_count`, and for pages of few matches.
+    `facet_clause`, `store.search.search_clause`): for `capped_count`, and for pages of few matches; except
+    the facets in `common_values`, whose value is on so many notices that walking the sort index finds
+    COUNT_CAP of them sooner than reading them all.
     """
     from store.search import search_clause
 
@@ -238,7 +252,8 @@ def queue_conditions(
         conditions.append(Notice.source == filters["source"])
     for facet in FACETS:
         if filters.get(facet):
-            conditions.append(facet_clause(facet, filters[facet], in_sort_order=not for_count))
+            walk = not for_count or facet in common_values
+            conditions.append(facet_clause(facet, filters[facet], in_sort_order=walk))
     if filters.get("q"):
         conditions.append(search_clause(dialect, filters["q"], in_sort_order=not for_count))
     if date_from:
@@ -356,7 +371,8 @@ def queue_view(
         # PostgreSQL's cost model does not see what reading a notice's TOASTed body or search vector costs, and
         # would read them all in a sequential scan rather than ask the search and tag indexes: not in this view.
         db.execute(text("SET LOCAL enable_seqscan = off"))
-    few_matches = queue_conditions(filters, dialect, date_from, date_to, for_count=True)
+    common = [facet for facet in FACETS if filters.get(facet) and is_common_value(db, facet, filters[facet])]
+    few_matches = queue_conditions(filters, dialect, date_from, date_to, for_count=True, common_values=common)
     total = capped_count(db, few_matches)
     if total > COUNT_CAP:
         notices, next_page = queue_page(db, queue_conditions(filters, dialect, date_from, date_to), after)

@@ -20,6 +20,7 @@ from newsroom.review import (
     facet_clause,
     queue_conditions,
     queue_page,
+    queue_view,
     set_tag,
     source_names,
     unique_slug,
@@ -312,4 +313,25 @@ def test_source_names_are_the_distinct_sources_in_order(db_url: str) -> None:
         for number, source in enumerate(["sz-zjj", "ndrc", "sz-zjj", "gd-gov", "ndrc"]):
             add_notice(db, title=str(number), body="正文", url=f"https://e.cn/s{number}", source=source)
         assert source_names(db) == ["gd-gov", "ndrc", "sz-zjj"]
+    store.dispose()
+
+
+@pytest.mark.parametrize("common_value", [1, 20_000])
+def test_queue_view_gives_the_same_page_whether_a_value_counts_as_common(
+    db_url: str, common_value: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsroom.review
+
+    monkeypatch.setattr(newsroom.review, "COMMON_VALUE", common_value)
+    store = Store(db_url)
+    seed_queue(store, 40)
+    with store.session() as db:
+        view = queue_view(db, {"scs_types": "blacklist", "status": "all"})
+        assert view.total == 20  # odd numbers
+        assert [n.title for n in view.notices][:3] == [
+            "关于信用修复的通知39",
+            "关于信用修复的通知37",
+            "关于信用修复的通知35",
+        ]
+        assert newsroom.review.is_common_value(db, "scs_types", "blacklist") is (common_value == 1)
     store.dispose()
