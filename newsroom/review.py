@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Date, and_, bindparam, func, or_, select, text, tuple_, update
+from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from store.models import AuditEntry, Notice, Tag, utcnow
@@ -21,6 +23,10 @@ FACETS = ("scs_types", "industries", "locations")
 STATUSES = ("new", "needs-work", "approved", "rejected")
 ACTIONS = {"approve": "approved", "reject": "rejected", "needs-work": "needs-work"}
 LOCATION_CODE = re.compile(r"^\d{6}$")
+OPEN = "open"  # new or needs-work, or changed at the source since review
+PAGE_SIZE = 25
+COUNT_CAP = 1000  # beyond this many matches the queue says "1000+" instead of counting them all
+COMMON_VALUE = 20_000  # tag rows: a value this common is counted by walking the sort index, not from its notices
 
 
 class ReviewError(ValueError):
@@ -171,15 +177,21 @@ def item_month(notice: Notice) -> dt.date:
 
 
 def unique_slug(db: Session, notice: Notice) -> str:
-    """A slug from the English headline, unique among the items of the same month."""
+    """A slug from the English headline, unique among the items of the same month (one indexed lookup)."""
     base = slugify(notice.headline_en) or f"notice-{notice.id}"
     month = item_month(notice)
-    taken = {
-        other.slug
-        for other in db.scalars(select(Notice).where(Notice.slug != "", Notice.id != notice.id))
-        if (item_month(other).year, item_month(other).month) == (month.year, month.month)
-    }
-    return base if base not in taken else f"{base}-{notice.id}"
+    start = month.replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    same_month = or_(
+        and_(Notice.published >= start, Notice.published < end),
+        and_(
+            Notice.published.is_(None),
+            Notice.first_seen >= dt.datetime.combine(start, dt.time(), dt.UTC),
+            Notice.first_seen < dt.datetime.combine(end, dt.time(), dt.UTC),
+        ),
+    )
+    taken = db.scalar(select(Notice.id).where(Notice.slug == base, Notice.id != notice.id, same_month).limit(1))
+    return base if taken is None else f"{base}-{notice.id}"
 
 
 def relevant_clause(relevant: bool = True) -> ColumnElement[bool]:
@@ -190,24 +202,218 @@ def relevant_clause(relevant: bool = True) -> ColumnElement[bool]:
     )
 
 
-def facet_clause(facet: str, value: str) -> ColumnElement[bool]:
-    """SQL for 'value is an effective tag of facet'; a province code also matches its cities and counties."""
-    shown, removed = aliased(Tag), aliased(Tag)
+def _value_match(tag: Any, facet: str, value: str) -> ColumnElement[bool]:
+    """The tag rows of `value`: a province code also matches its cities and counties (a range of the index)."""
     if facet == "locations" and value.endswith("0000") and value != "000000":
-        value_match = shown.value.like(value[:2] + "%")
+        return tag.value.between(value[:2] + "0000", value[:2] + "9999")
+    return tag.value == value  # type: ignore[no-any-return]
+
+
+def is_common_value(db: Session, facet: str, value: str) -> bool:
+    """Whether at least COMMON_VALUE tag rows carry the value: one capped read of `ix_tags_facet_value`."""
+    rows = select(Tag.id).where(Tag.facet == facet, _value_match(Tag, facet, value), Tag.present.is_(True))
+    return (db.scalar(select(func.count()).select_from(rows.limit(COMMON_VALUE).subquery())) or 0) >= COMMON_VALUE
+
+
+def facet_clause(facet: str, value: str, *, in_sort_order: bool = True) -> ColumnElement[bool]:
+    """SQL for 'value is an effective tag of facet'; a province code also matches its cities and counties.
+
+    `in_sort_order`: checked per notice while the queue walks its sort index (EXISTS); False: the notices
+    carrying the value, found through `ix_tags_facet_value` (IN), for counting and for values on few notices.
+
+    The analyst's removal is looked up for the same notice, facet and value as the tag shown (a subquery
+    correlated with that tag row). Both lookups are per notice, through the tags' unique (notice_id, facet,
+    value, origin) index, so the queue can walk its sort index and stop after one page.
+    """
+    shown, removed = aliased(Tag), aliased(Tag)
+    value_match = _value_match(shown, facet, value)
+    removed_by_analyst = (
+        select(removed.id)
+        .where(
+            removed.notice_id == shown.notice_id,
+            removed.facet == shown.facet,
+            removed.value == shown.value,
+            removed.origin == "analyst",
+            removed.present.is_(False),
+        )
+        .correlate(shown)
+        .exists()
+    )
+    if not in_sort_order:
+        tagged = select(shown.notice_id).where(shown.facet == facet, value_match, shown.present.is_(True))
+        return Notice.id.in_(tagged.where(~removed_by_analyst))
+    return (
+        select(shown.id)
+        .where(shown.notice_id == Notice.id, shown.facet == facet, value_match, shown.present.is_(True))
+        .where(~removed_by_analyst)
+        .correlate(Notice)
+        .exists()
+    )
+
+
+def queue_conditions(
+    filters: Mapping[str, str],
+    dialect: str,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    *,
+    for_count: bool = False,
+    common_values: Collection[str] = (),
+) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the review queue for its filters (status, relevance, source, facets, q).
+
+    `for_count`: conditions that start from the notices a facet value or a search term picks (see
+    `facet_clause`, `store.search.search_clause`): for `capped_count`, and for pages of few matches; except
+    the facets in `common_values`, whose value is on so many notices that walking the sort index finds
+    COUNT_CAP of them sooner than reading them all.
+    """
+    from store.search import search_clause
+
+    conditions = []
+    if filters.get("relevance") == "not-relevant":
+        conditions.append(relevant_clause(False))
+    elif filters.get("relevance") != "any":
+        conditions.append(relevant_clause(True))
+    status = filters.get("status", OPEN)
+    if status == OPEN:
+        # Most notices are open: the page is found by walking the sort index (ix_notices_queue) and checking each
+        # notice. SQLite would rather collect every open notice through the status and changed indexes and sort
+        # them all; `status || ''` (SQLite's documented way to keep a term off an index) stops it.
+        open_status = (Notice.status + "") if dialect == "sqlite" else Notice.status
+        conditions.append(or_(open_status.in_(("new", "needs-work")), Notice.changed_since_review.is_(True)))
+    elif status == "changed":
+        conditions.append(Notice.changed_since_review.is_(True))
+    elif status != "all":
+        conditions.append(Notice.status == status)
+    if filters.get("source"):
+        conditions.append(Notice.source == filters["source"])
+    for facet in FACETS:
+        if filters.get(facet):
+            walk = not for_count or facet in common_values
+            conditions.append(facet_clause(facet, filters[facet], in_sort_order=walk))
+    if filters.get("q"):
+        conditions.append(search_clause(dialect, filters["q"], in_sort_order=not for_count))
+    if date_from:
+        conditions.append(Notice.published >= date_from)
+    if date_to:
+        conditions.append(Notice.published <= date_to)
+    return conditions
+
+
+@dataclass(frozen=True)
+class QueueCursor:
+    """Where a queue page ends, in its sort order (published newest first, undated last; then id descending)."""
+
+    published: dt.date | None
+    id: int
+
+    def encode(self) -> str:
+        return f"{self.published.isoformat() if self.published else 'none'}.{self.id}"
+
+    @classmethod
+    def decode(cls, raw: str) -> QueueCursor | None:
+        """The cursor written by `encode`, or None for anything else (a bad link starts at the first page)."""
+        published, _, number = raw.partition(".")
+        try:
+            return cls(None if published == "none" else dt.date.fromisoformat(published), int(number))
+        except ValueError:
+            return None
+
+
+def queue_page(
+    db: Session,
+    conditions: list[ColumnElement[bool]],
+    after: QueueCursor | None = None,
+    size: int = PAGE_SIZE,
+) -> tuple[list[Notice], QueueCursor | None]:
+    """One page of the queue after `after` (keyset pagination), and the cursor of the next page if there is one.
+
+    Dated and undated notices are read by two range scans of the sort order (published, id), so no page
+    costs more than its own rows, however deep: no OFFSET, and no `NULLS LAST` that an index cannot serve.
+    """
+    wanted = size + 1
+    notices: list[Notice] = []
+    if after is None or after.published is not None:
+        dated = [Notice.published.is_not(None), *conditions]
+        if after is not None:
+            dated.append(
+                tuple_(Notice.published, Notice.id) < tuple_(bindparam(None, after.published, Date()), after.id)
+            )
+        notices += db.scalars(
+            select(Notice)
+            .where(*dated)
+            .order_by(Notice.published.desc(), Notice.id.desc())
+            .limit(wanted)
+            .options(selectinload(Notice.tags))
+        )
+    if len(notices) < wanted:
+        undated = [Notice.published.is_(None), *conditions]
+        if after is not None and after.published is None:
+            undated.append(Notice.id < after.id)
+        notices += db.scalars(
+            select(Notice)
+            .where(*undated)
+            .order_by(Notice.id.desc())
+            .limit(wanted - len(notices))
+            .options(selectinload(Notice.tags))
+        )
+    if len(notices) <= size:
+        return notices, None
+    last = notices[size - 1]
+    return notices[:size], QueueCursor(last.published, last.id)
+
+
+def capped_count(db: Session, conditions: list[ColumnElement[bool]], cap: int = COUNT_CAP) -> int:
+    """How many notices match, counted up to cap + 1 (so "more than cap" is known without counting them all)."""
+    matching = select(Notice.id).where(*conditions).limit(cap + 1).subquery()
+    return db.scalar(select(func.count()).select_from(matching)) or 0
+
+
+# One index probe per distinct source (a loose index scan), where DISTINCT would read the whole source index.
+_SOURCE_NAMES = text(
+    "WITH RECURSIVE names (source) AS ("
+    " SELECT min(source) FROM notices"
+    " UNION ALL SELECT (SELECT min(source) FROM notices WHERE source > names.source) FROM names"
+    " WHERE names.source IS NOT NULL"
+    ") SELECT source FROM names WHERE source IS NOT NULL"
+)
+
+
+def source_names(db: Session) -> list[str]:
+    """The sources of the stored notices, in order (for the queue's source filter)."""
+    return list(db.scalars(_SOURCE_NAMES))
+
+
+@dataclass
+class QueueView:
+    """What the queue page shows: the (capped) count, one page of notices, the next page's cursor, the sources."""
+
+    total: int
+    notices: list[Notice]
+    next_page: QueueCursor | None
+    sources: list[str]
+
+
+def queue_view(
+    db: Session,
+    filters: Mapping[str, str],
+    after: QueueCursor | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    size: int = PAGE_SIZE,
+) -> QueueView:
+    """The queue's queries. The count comes first: up to COUNT_CAP matches, the page starts from them and sorts
+    them (a rare tag or term); beyond, it walks the sort index, where matches are frequent enough to find soon."""
+    dialect = db.get_bind().dialect.name
+    if dialect == "postgresql" and (filters.get("q") or any(filters.get(facet) for facet in FACETS)):
+        # PostgreSQL's cost model does not see what reading a notice's TOASTed body or search vector costs, and
+        # would read them all in a sequential scan rather than ask the search and tag indexes: not in this view.
+        db.execute(text("SET LOCAL enable_seqscan = off"))
+    common = [facet for facet in FACETS if filters.get(facet) and is_common_value(db, facet, filters[facet])]
+    few_matches = queue_conditions(filters, dialect, date_from, date_to, for_count=True, common_values=common)
+    total = capped_count(db, few_matches)
+    if total > COUNT_CAP:
+        notices, next_page = queue_page(db, queue_conditions(filters, dialect, date_from, date_to), after, size)
     else:
-        value_match = shown.value == value
-    removed_by_analyst = exists().where(
-        removed.notice_id == Notice.id,
-        removed.facet == facet,
-        removed.value == shown.value,
-        removed.origin == "analyst",
-        removed.present.is_(False),
-    )
-    return exists().where(
-        shown.notice_id == Notice.id,
-        shown.facet == facet,
-        value_match,
-        shown.present.is_(True),
-        ~removed_by_analyst,
-    )
+        notices, next_page = queue_page(db, few_matches, after, size)
+    return QueueView(total, notices, next_page, source_names(db))

@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from newsroom.highlight import anchor_id, evidence_spans, highlight, locate
 from newsroom.places import PlaceError, picker_choices, place_label, resolve_place
 from newsroom.review import (
-    FACETS,
+    COUNT_CAP,
+    OPEN,
     STATUSES,
     EditConflict,
+    QueueCursor,
+    QueueView,
     ReviewError,
     claim_review_version,
-    facet_clause,
-    relevant_clause,
+    queue_view,
     set_relevance,
     set_tag,
+    source_names,
     update_review,
     vocabulary,
 )
@@ -33,9 +35,7 @@ from store.models import AuditEntry, Notice
 bp = Blueprint("review", __name__)
 PAGE_SIZES = (25, 50, 100)
 PAGE_SIZE = PAGE_SIZES[0]
-MAX_PAGE = 1_000_000
 MAX_ID = 2**31 - 1  # the largest id an INTEGER column holds on every backend
-OPEN = "open"  # new or needs-work, or changed at the source since review
 STATUS_FILTERS = (OPEN, *STATUSES, "changed", "all")
 RELEVANCE_FILTERS = ("relevant", "not-relevant", "any")
 DECISIONS = {"approve": "Approved.", "reject": "Rejected.", "needs-work": "Sent back: needs work."}
@@ -70,16 +70,9 @@ def _notice_or_404(db: Any, notice_id: int, **options: Any) -> Notice:
     return notice
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _queue_query(args: Mapping[str, str]) -> tuple[dict[str, Any], list[Any], list[str], str]:
-    """The queue's filters as given, the SQL conditions they make, notes on ignored filters, and what is
-    wrong with the place asked for ("" when it is fine): a place that cannot be resolved is bad input."""
+def _queue_filters(args: Mapping[str, str]) -> tuple[dict[str, Any], list[str], dt.date | None, dt.date | None]:
+    """The queue's filters as given, notes on ignored filters, and the date range."""
     notes: list[str] = []
-    place_error = ""
     status = args.get("status", OPEN)
     if status not in STATUS_FILTERS:
         status = OPEN
@@ -89,55 +82,35 @@ def _queue_query(args: Mapping[str, str]) -> tuple[dict[str, Any], list[Any], li
     }
     filters["status"] = status
     filters["relevance"] = args.get("relevance", "relevant")
-    conditions = []
-    if filters["relevance"] == "not-relevant":
-        conditions.append(relevant_clause(False))
-    elif filters["relevance"] != "any":
+    if filters["relevance"] not in RELEVANCE_FILTERS:
         filters["relevance"] = "relevant"
-        conditions.append(relevant_clause(True))
-    if status == OPEN:
-        conditions.append(or_(Notice.status.in_(("new", "needs-work")), Notice.changed_since_review.is_(True)))
-    elif status == "changed":
-        conditions.append(Notice.changed_since_review.is_(True))
-    elif status != "all":
-        conditions.append(Notice.status == status)
-    if filters["source"]:
-        conditions.append(Notice.source == filters["source"])
-    place = ""
-    if filters["locations"]:
-        try:
-            place = resolve_place(filters["locations"])
-        except PlaceError as error:
-            place_error = str(error)
-    for facet in FACETS:
-        value = place if facet == "locations" else filters[facet]
-        if value:
-            conditions.append(facet_clause(facet, value))
-    if filters["q"]:
-        pattern = _like_pattern(filters["q"])
-        conditions.append(or_(Notice.title.like(pattern, escape="\\"), Notice.body.like(pattern, escape="\\")))
-    for name, compare in (("from", Notice.published.__ge__), ("to", Notice.published.__le__)):
+    dates: dict[str, dt.date | None] = {"from": None, "to": None}
+    for name in dates:
         if filters[name]:
             try:
-                conditions.append(compare(dt.date.fromisoformat(filters[name])))
+                dates[name] = dt.date.fromisoformat(filters[name])
             except ValueError:
                 notes.append(f"Ignored {name}: {filters[name]!r} is not a date (YYYY-MM-DD).")
-    return filters, conditions, notes, place_error
+    return filters, notes, dates["from"], dates["to"]
 
 
-def _queue_page(db: Any, conditions: list[Any], page: int, per_page: int) -> tuple[int, list[Notice]]:
-    total = db.scalar(select(func.count()).select_from(Notice).where(*conditions)) or 0
-    notices = list(
-        db.scalars(
-            select(Notice)
-            .where(*conditions)
-            .order_by(Notice.published.desc().nulls_last(), Notice.id.desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-            .options(selectinload(Notice.tags))
-        )
-    )
-    return total, notices
+def _queue_page(db: Any, args: Mapping[str, str], after: QueueCursor | None, per_page: int) -> tuple[QueueView, str]:
+    """One keyset page of the queue for `args`, and what is wrong with the place asked for ("" when it is fine):
+    a place name that cannot be resolved to one code is bad input."""
+    filters, _notes, date_from, date_to = _queue_filters(args)
+    if filters["locations"]:
+        try:
+            filters = {**filters, "locations": resolve_place(filters["locations"])}
+        except PlaceError as error:
+            return QueueView(0, [], None, source_names(db)), str(error)
+    return queue_view(db, filters, after, date_from, date_to, size=per_page), ""
+
+
+def _per_page(args: Mapping[str, str]) -> int:
+    per_page = _int_arg(args, "per_page", PAGE_SIZE, 1, PAGE_SIZES[-1])
+    if per_page not in PAGE_SIZES:
+        abort(400, description=f"per_page must be one of {', '.join(map(str, PAGE_SIZES))}")
+    return per_page
 
 
 def _remember_queue(args: dict[str, Any], ids: list[int]) -> None:
@@ -147,36 +120,32 @@ def _remember_queue(args: dict[str, Any], ids: list[int]) -> None:
 
 @bp.route("/")
 def queue() -> Any:
-    filters, conditions, notes, place_error = _queue_query(request.args)
-    page = _int_arg(request.args, "page", 1, 1, MAX_PAGE)
-    per_page = _int_arg(request.args, "per_page", PAGE_SIZE, 1, PAGE_SIZES[-1])
-    if per_page not in PAGE_SIZES:
-        abort(400, description=f"per_page must be one of {', '.join(map(str, PAGE_SIZES))}")
+    filters, notes, _from, _to = _queue_filters(request.args)
+    per_page = _per_page(request.args)
+    after = QueueCursor.decode(request.args.get("after", ""))
     with _store().session() as db:
-        total, notices = (0, []) if place_error else _queue_page(db, conditions, page, per_page)
-        sources = list(db.scalars(select(Notice.source).distinct().order_by(Notice.source)))
+        view, place_error = _queue_page(db, request.args, after, per_page)
     from store.repository import effective_tags
 
     for note in notes:
         flash(note)
-    rows = [(notice, effective_tags(notice)) for notice in notices]
-    pages = max(1, math.ceil(total / per_page))
+    rows = [(notice, effective_tags(notice)) for notice in view.notices]
     page_args = {key: value for key, value in filters.items() if value}
     if per_page != PAGE_SIZE:
         page_args["per_page"] = per_page
-    _remember_queue({**page_args, "page": page}, [notice.id for notice in notices])
+    _remember_queue({**page_args, "after": after.encode() if after else ""}, [notice.id for notice in view.notices])
     place_codes = {code for _notice, tags in rows for code in tags.get("locations", [])}
     html = render_template(
         "queue.html",
         rows=rows,
-        total=total,
-        page=page,
-        pages=pages,
+        total=f"{COUNT_CAP}+" if view.total > COUNT_CAP else view.total,
+        first_page=after is None,
+        next_page=view.next_page.encode() if view.next_page else None,
         per_page=per_page,
         page_sizes=PAGE_SIZES,
         page_args=page_args,
         filters=filters,
-        sources=sources,
+        sources=view.sources,
         status_filters=STATUS_FILTERS,
         relevance_filters=RELEVANCE_FILTERS,
         vocab={facet: vocabulary(facet) for facet in ("scs_types", "industries")},
@@ -205,19 +174,22 @@ def _next_url(notice_id: int) -> str:
     state = session.get("queue") or {}
     args = {key: str(value) for key, value in dict(state.get("args", {})).items()}
     seen = set(state.get("ids", [])) | {notice_id}
-    _filters, conditions, _notes, place_error = _queue_query(args)
-    page = _int_arg(args, "page", 1, 1, MAX_PAGE)
-    per_page = _int_arg(args, "per_page", PAGE_SIZE, 1, PAGE_SIZES[-1])
-    if not place_error:
-        with _store().session() as db:
-            for candidate_page in (page, page + 1):
-                _total, notices = _queue_page(db, conditions, candidate_page, per_page)
-                fresh = [notice.id for notice in notices if notice.id not in seen]
-                if fresh:
-                    _remember_queue({**args, "page": candidate_page}, [notice.id for notice in notices])
-                    return url_for("review.notice_page", notice_id=fresh[0])
+    per_page = _per_page(args)
+    with _store().session() as db:
+        after = QueueCursor.decode(args.get("after", ""))
+        view, place_error = _queue_page(db, args, after, per_page)
+        pages = [(after, view)]
+        if not place_error and view.next_page is not None:
+            pages.append((view.next_page, _queue_page(db, args, view.next_page, per_page)[0]))
+        for cursor, candidate in pages:
+            fresh = [notice.id for notice in candidate.notices if notice.id not in seen]
+            if fresh:
+                _remember_queue(
+                    {**args, "after": cursor.encode() if cursor else ""}, [notice.id for notice in candidate.notices]
+                )
+                return url_for("review.notice_page", notice_id=fresh[0])
     flash("That was the last notice in the queue.")
-    return url_for("review.queue", **{key: value for key, value in args.items() if key != "page"})
+    return url_for("review.queue", **{key: value for key, value in args.items() if key != "after" and value})
 
 
 @bp.route("/notice/<int:notice_id>/next")

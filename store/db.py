@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
+import store.search  # noqa: F401  (registers the ORM events that keep the search index in sync)
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 

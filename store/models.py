@@ -85,6 +85,24 @@ class Base(DeclarativeBase):
 
 class Notice(Base):
     __tablename__ = "notices"
+    # The review queue's sort order (newest first) with the columns its status and relevance conditions read,
+    # so a page is found by walking one index; per status, per source and for changed-at-source notices an index
+    # that starts with the filter. The slug index answers "is this slug taken" at approval.
+    __table_args__ = (
+        Index(
+            "ix_notices_queue",
+            "published",
+            "id",
+            "status",
+            "changed_since_review",
+            "relevant_analyst",
+            "relevant_auto",
+        ),
+        Index("ix_notices_status_queue", "status", "published", "id"),
+        Index("ix_notices_source_queue", "source", "published", "id"),
+        Index("ix_notices_changed_queue", "changed_since_review", "published", "id"),
+        Index("ix_notices_slug", "slug"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(64), index=True)
@@ -167,7 +185,12 @@ class Tag(Base):
     """
 
     __tablename__ = "tags"
-    __table_args__ = (UniqueConstraint("notice_id", "facet", "value", "origin"),)
+    # The unique constraint's index finds an analyst's removal of a notice's tag; ix_tags_facet_value the
+    # notices carrying a value (the queue's facet filter).
+    __table_args__ = (
+        UniqueConstraint("notice_id", "facet", "value", "origin"),
+        Index("ix_tags_facet_value", "facet", "value", "present", "notice_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"), index=True)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from pipelines.docnumbers import doc_number_key
 from pipelines.text import storable
 from store.models import Notice, NoticeVersion, QuarantinedPage, Tag, TermCount, utcnow
+from store.search import index_notices
 
 FACETS = ("scs_types", "industries", "locations")
 SaveOutcome = Literal["new", "updated", "unchanged"]
@@ -270,6 +271,7 @@ def _insert_new_notice(connection: Connection, item: Any, run_id: int | None) ->
         _INSERT_VERSION,
         {"notice_id": notice_id, "content_hash": item.content_hash, "changed_fields": [], "run_id": run_id},
     )
+    index_notices(connection, [(notice_id, values["title"], values["body"])])
     return True
 
 

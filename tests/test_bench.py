@@ -76,3 +76,38 @@ def test_generated_detail_pages_have_real_weight_and_extract_to_their_text() -> 
         doc_number = notice.paragraphs[0] if notice.paragraphs[0].startswith("发改办〔") else ""
         assert (page.title, page.publisher, page.doc_number) == (notice.title, "基准测试委员会", doc_number)
         assert page.body == "\n\n".join(notice.paragraphs[1:] if doc_number else notice.paragraphs)
+
+
+@pytest.mark.slow
+def test_bench_scale_json_schema(tmp_path: Path) -> None:
+    """`scs bench scale` on a tiny database: every figure at N, `growth` with the same keys, the details."""
+    from scs.bench.scale import FIGURES
+
+    done = subprocess.run(
+        [sys.executable, "-m", "scs.cli", "bench", "scale", "--json", "--notices", "90", "--base", "40"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    assert set(FIGURES) == {
+        "queue_first_page_s",
+        "queue_facet_s",
+        "queue_search_s",
+        "approve_s",
+        "publish_incremental_s",
+        "notices_json_peak_mb",
+        "recrawl_s",
+    }
+    assert set(FIGURES) <= set(report) and set(report["growth"]) == set(FIGURES)
+    assert report["publish_incremental_s"] is None and report["growth"]["publish_incremental_s"] is None
+    assert "not measured" in report["publish_incremental_note"]
+    measured = {key: report[key] for key in FIGURES if key != "publish_incremental_s"}
+    _positive_numbers(measured, "scale")
+    _positive_numbers({key: report["growth"][key] for key in measured}, "growth")
+    assert report["notices"] == 90 and report["base_notices"] == 40 and report["database"] == "sqlite"
+    for key in measured:  # growth is the figure at N over the one at the base size
+        assert report["growth"][key] == pytest.approx(report["at_n"][key] / report["at_base"][key], abs=0.01)
+    assert report["recrawl_empty_database_s"] > 0

@@ -11,12 +11,14 @@ from sqlalchemy import inspect, select
 from scs.cli import main
 from store.db import Store, alembic_config, head_revision, make_engine, migrate
 from store.models import Base, CrawlRun, Notice
+from store.search import SEARCH_TABLES_PREFIX
 
 
 def table_names(url: str) -> set[str]:
+    """The tables of the database, the search index's own (an FTS5 table and its shadows on SQLite) left out."""
     engine = make_engine(url)
     try:
-        return set(inspect(engine).get_table_names())
+        return {name for name in inspect(engine).get_table_names() if not name.startswith(SEARCH_TABLES_PREFIX)}
     finally:
         engine.dispose()
 

@@ -209,9 +209,13 @@ def test_queue_pages(client: FlaskClient, store: Store) -> None:
                 url=f"https://x.gov.cn/{number}.html",
                 published=dt.date(2024, 1, 1) + dt.timedelta(days=number),
             )
-    first, second = queue_titles(client), queue_titles(client, "?page=2")
+    first_html = client.get("/").get_data(as_text=True)
+    older = re.search(r'rel="next" href="/\?after=([^&"]+)', first_html)
+    assert older, "the first page links to the older notices"
+    first, second = queue_titles(client), queue_titles(client, f"?after={older.group(1)}")
     assert len(first) == 25 and len(second) == 8
     assert not set(first) & set(second)
+    assert 'rel="next"' not in client.get(f"/?after={older.group(1)}").get_data(as_text=True)
 
 
 # --- the notice page and the analyst's work ----------------------------------------------------------------

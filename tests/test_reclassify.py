@@ -139,3 +139,35 @@ def test_reclassify_holds_no_write_lock_while_it_classifies(tmp_path: Any, monke
     monkeypatch.setattr(pipelines.tagging, "tag_notice", tag_while_another_writer_writes)
     assert main(["--db", f"sqlite:///{path}", "reclassify"]) == 0
     assert len(other_writer_waited) == 45 and not any(other_writer_waited)
+
+
+def test_reclassify_in_parallel_batches(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import scs.commands.reclassify as reclassify
+
+    monkeypatch.setattr(reclassify, "BATCH", 1)  # three notices, three batches, two worker processes
+    store = Store(db_url)
+    ids = [make_notice(store)]
+    with store.session() as session:
+        for number in (2, 3):
+            session.add(
+                Notice(
+                    source="ownsource",
+                    url=f"https://example.gov.cn/xyjs/{number}.html",
+                    title="关于公布失信被执行人名单的公告",
+                    body="依法纳入失信被执行人名单。",
+                    content_hash=str(number) * 64,
+                    fetched_at=REVIEWED_AT,
+                )
+            )
+        session.flush()
+        ids = list(session.scalars(select(Notice.id).order_by(Notice.id)))
+    assert main(["--db", db_url, "reclassify", "--workers", "2"]) == 0
+    assert "reclassified 3 notices with 2 worker(s); 3 changed" in capsys.readouterr().out
+    with store.session() as session:
+        for notice_id in ids:
+            tags = session.scalars(select(Tag).where(Tag.notice_id == notice_id)).all()
+            assert ("scs_types", "court-defaulters") in {(t.facet, t.value) for t in tags if t.origin == "auto"}
+        analyst = session.scalars(select(Tag).where(Tag.origin == "analyst")).all()
+        assert sorted(t.value for t in analyst) == ["440300", "blacklist", "court-defaulters"]

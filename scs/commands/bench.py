@@ -1,5 +1,8 @@
 """`scs bench [STAGE ...] [--json] [--notices N]`: the pipeline's cost, measured against its own floor.
 
+`scs bench scale [--notices N] [--base B] [--json]` is apart: the analysts' pages on a database of N
+notices against the same at B (`scs.bench.scale`).
+
 Speed targets live here, never in timed tests. Each stage is a function in `STAGES` that takes the
 parsed arguments and returns a flat dict of measurements. Every stage but `dates` works on a generated
 TRS-static site of N notices served by a local mirror (`scs.bench`). `--json` prints one object: the
@@ -151,11 +154,13 @@ TARGETS: dict[str, tuple[str, float]] = {
     "startup_s": ("<=", 3.0),
 }
 DEFAULT_NOTICES = 2000
+SCALE = "scale"  # run alone: `scs bench scale`
+SCALE_DEFAULTS = {"notices": 100_000, "base": 10_000, "json_limit": 100_000}
 
 
 def _stage_name(value: str) -> str:
-    if value not in STAGES:
-        raise argparse.ArgumentTypeError(f"unknown stage {value!r} (choose from {', '.join(STAGES)})")
+    if value not in STAGES and value != SCALE:
+        raise argparse.ArgumentTypeError(f"unknown stage {value!r} (choose from {', '.join([*STAGES, SCALE])})")
     return value
 
 
@@ -168,15 +173,36 @@ def register(subparsers: Any) -> None:
         nargs="*",
         type=_stage_name,
         metavar="STAGE",
-        help=f"stages to run (default: all of {', '.join(STAGES)})",
+        help=f"stages to run (default: all of {', '.join(STAGES)}); or `{SCALE}` alone",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of lines")
     parser.add_argument(
         "--notices",
         type=int_in(1, 100_000_000),
-        default=DEFAULT_NOTICES,
         metavar="N",
-        help=f"notices on the generated site (default {DEFAULT_NOTICES}; the memory stage also crawls 5·N)",
+        help=f"notices on the generated site (default {DEFAULT_NOTICES}; the memory stage also crawls 5·N);"
+        f" `{SCALE}`: notices in the database (default {SCALE_DEFAULTS['notices']})",
+    )
+    parser.add_argument(
+        "--base",
+        type=int_in(1, 100_000_000),
+        default=SCALE_DEFAULTS["base"],
+        metavar="B",
+        help=f"`{SCALE}`: notices generated and stored before copying, the size growth is measured from"
+        f" (default {SCALE_DEFAULTS['base']})",
+    )
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help=f"`{SCALE}`: measure the database given by `scs --db URL` as it is (built by an earlier run), no growth",
+    )
+    parser.add_argument(
+        "--json-limit",
+        type=int_in(0, 100_000_000),
+        default=SCALE_DEFAULTS["json_limit"],
+        metavar="M",
+        help=f"`{SCALE}`: notices written by the timed `scs notices --json`"
+        f" (0: all; default {SCALE_DEFAULTS['json_limit']})",
     )
     parser.add_argument(
         "--rounds",
@@ -211,7 +237,56 @@ def machine() -> dict[str, str]:
     }
 
 
+def run_scale(args: argparse.Namespace) -> int:
+    from scs.bench.scale import FIGURES, run_scale
+
+    notices = args.notices or SCALE_DEFAULTS["notices"]
+    if args.base < 20 or notices < args.base:
+        print("scs bench scale: --base must be at least 20 and --notices at least --base", file=sys.stderr)
+        return 2
+
+    def progress(message: str) -> None:
+        print(f"[scale] {message}", file=sys.stderr, flush=True)
+
+    if args.existing:
+        if not args.db:
+            print("scs bench scale --existing: give the database with `scs --db URL`", file=sys.stderr)
+            return 2
+        from scs.bench.scale import measure_existing
+
+        report = measure_existing(args.db, args.json_limit, progress)
+    else:
+        report = run_scale(notices, args.base, args.db, args.json_limit, progress)
+    report["machine"] = machine()
+    if args.json or args.existing:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    print(f"scale: {report['database']}, {report['base_notices']} -> {report['notices']} notices")
+    for key in FIGURES:
+        at_base, at_n = report["at_base"][key], report["at_n"][key]
+        print(
+            f"  {key}: {_shown(at_base)} at {report['base_notices']}, {_shown(at_n)} at {report['notices']}"
+            f" (growth {_shown(report['growth'][key])})"
+        )
+    print(f"  publish_incremental_s: {report['publish_incremental_note']}")
+    print(f"  recrawl on an empty database: {_shown(report['recrawl_empty_database_s'])} s")
+    for size in ("at_base", "at_n"):
+        print(f"  {size}: " + ", ".join(f"{k} {_shown(v)}" for k, v in report[size]["details"].items()))
+    print("machine: " + ", ".join(f"{key} {value}" for key, value in report["machine"].items()))
+    return 0
+
+
+def _shown(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
 def run(args: argparse.Namespace) -> int:
+    if SCALE in args.stages:
+        if len(set(args.stages)) > 1:
+            print(f"scs bench: `{SCALE}` runs alone", file=sys.stderr)
+            return 2
+        return run_scale(args)
+    args.notices = args.notices or DEFAULT_NOTICES
     if args.rounds < 1 or args.notices < 20:
         print("scs bench: --rounds must be at least 1 and --notices at least 20", file=sys.stderr)
         return 2

@@ -4,9 +4,15 @@ from alembic import context
 
 from store.db import make_engine
 from store.models import Base
+from store.search import SEARCH_TABLES_PREFIX
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def include_name(name, type_, parent_names) -> bool:  # type: ignore[no-untyped-def]
+    """The search index's tables are made by hand (an FTS5 table on SQLite), not from the models."""
+    return not (type_ == "table" and name.startswith(SEARCH_TABLES_PREFIX))
 
 
 def run_migrations_offline() -> None:
@@ -15,6 +21,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -32,7 +39,9 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+    context.configure(
+        connection=connection, target_metadata=target_metadata, render_as_batch=True, include_name=include_name
+    )
     with context.begin_transaction():
         context.run_migrations()
 
