@@ -200,9 +200,10 @@ def test_failed_logins_are_throttled_per_address(store: Store, db_url: str) -> N
 @pytest.mark.parametrize(
     "path",
     [
-        "/?page=99999999999999999999",
-        "/?page=-1",
-        "/?page=abc",
+        "/?per_page=99999999999999999999",
+        "/?per_page=-1",
+        "/?per_page=abc",
+        "/?after=2025-01-01.99999999999999999999",  # a keyset cursor past what an id column holds
         "/?locations=3%0000",
         "/?locations=44%25",
         "/notice/99999999999999999999",
