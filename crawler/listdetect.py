@@ -230,3 +230,25 @@ def detect_list(html: str, page_url: str) -> ListPage:
     if pager_rule:
         rules["pagination"] = pager_rule
     return ListPage(entries=entries, next_page=next_page, total_pages=total_pages, rules=rules)
+
+
+def drift_reason(configured: list[tuple[str, bool]], detected: ListPage) -> str:
+    """Why the configured selectors and the detector disagree on one list page ("" when they agree).
+
+    `configured` is one (title, has a date) pair per entry the source's selectors found. The
+    detector has no opinion on a page where it finds no list (a JS shell, a tiny list).
+    """
+    if not detected.entries:
+        return ""
+    reasons = []
+    if len(configured) != len(detected.entries):
+        reasons.append(
+            f"the configured selectors found {len(configured)} entries, the detector {len(detected.entries)}"
+        )
+    untitled = sum(1 for title, _ in configured if not title)
+    if untitled:
+        reasons.append(f"{untitled} configured entries have no title")
+    undated = sum(1 for _, dated in configured if not dated)
+    if undated and all(entry.date is not None for entry in detected.entries):
+        reasons.append(f"{undated} configured entries have no date, the detector dates every entry")
+    return "; ".join(reasons)

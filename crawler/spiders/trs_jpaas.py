@@ -20,7 +20,8 @@ Quirks:
   `queryData="{'webId':…,'tplSetId':…,'tagId':'分页列表','pageId':…}"` (real MOFCOM 部令公告
   page, shared/pages/lists/10.html: `tagId` is not always `内容区域`). So page 1 of a column
   first fetches the shell and its queryData values win over the configured ones; a shell
-  without queryData, or one that fails to load, leaves the configured values in use.
+  without queryData, or one that fails to load (logged, stat `scs/jpaas_shell_unread`), leaves
+  the configured values in use.
 - Column params (source file): `page_id`.
 """
 
@@ -30,7 +31,6 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import scrapy
@@ -149,10 +149,11 @@ class TrsJpaasSpider(NoticeSpider):
         self._shell[column.name] = shell_query_data(response.text) if hasattr(response, "text") else {}
         yield self._list_request(column, 1)
 
-    def on_shell_error(self, failure: Failure) -> Iterator[Any]:
-        """The shell did not load: record it, and go on with the configured ids."""
-        yield from self.on_error(failure)
+    def on_shell_error(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """The shell did not load: not a lost page (the configured ids still name the request), so log and go on."""
         column = failure.request.cb_kwargs["column"]  # type: ignore[attr-defined]
+        self._inc("scs/jpaas_shell_unread")
+        self.logger.warning("shell page of column %r not read (%s): configured ids used", column.name, failure.value)
         self._shell[column.name] = {}
         yield self._list_request(column, 1)
 
