@@ -9,6 +9,8 @@ configuration, as a crawl reads them.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +87,27 @@ def test_old_ndrc_selector_counted_the_nested_items() -> None:
 
     row = next(row for row in _manifest() if row["file"] == "01.html")
     assert len(Selector(text=_raw(row).decode("utf-8")).css(".u-list li")) > row["expected"]["entries"]
+
+
+def _scs_extract(*args: str) -> subprocess.CompletedProcess[bytes]:
+    scs = Path(sys.executable).with_name("scs")
+    command = [str(scs)] if scs.exists() else [sys.executable, "-m", "scs.cli"]
+    return subprocess.run([*command, "extract", *args], capture_output=True, check=False)
+
+
+@skip_without_lists
+def test_cli_prints_the_list_as_one_json_object() -> None:
+    row = next(row for row in _manifest() if row["file"] == "07.html")
+    result = _scs_extract("--list", str(LISTS / row["file"]), "--url", row["url"], "--json")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert _summary(record) == _expected(row) and "countPage" in record["rules"]["pagination"]
+
+
+def test_cli_list_needs_the_url_and_a_known_source(tmp_path: Path) -> None:
+    page = tmp_path / "list.html"
+    page.write_bytes(b"<html><body><ul><li><a href='/a.html'>x</a></li></ul></body></html>")
+    no_url = _scs_extract("--list", str(page))
+    assert no_url.returncode == 2 and b"--list needs --url" in no_url.stderr
+    unknown = _scs_extract("--list", str(page), "--url", "https://example.gov.cn/", "--source", "no_such_source")
+    assert unknown.returncode == 1 and b"cannot read the list" in unknown.stderr

@@ -175,7 +175,7 @@ def list_record_by_source(raw: bytes, url: str, source_id: str) -> dict[str, Any
 
     spider = spider_class(source_id)()
     columns = spider.source.columns
-    column = next((c for c in columns if c.url.rsplit("/", 1)[0] == url.rstrip("/").rsplit("/", 1)[0]), columns[0])
+    column = next((c for c in columns if c.url.rsplit("/", 1)[0] == url.rsplit("/", 1)[0]), columns[0])
     is_json = raw.lstrip()[:1] in (b"{", b"[")
     response = (TextResponse if is_json else HtmlResponse)(url, body=raw, encoding="utf-8" if is_json else None)
     try:
