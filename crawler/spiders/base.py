@@ -179,7 +179,11 @@ class NoticeSpider(scrapy.Spider):
         """Where the generic list detector disagrees with the configured selectors on an HTML list page."""
         if not isinstance(response, HtmlResponse):
             return ""  # API answers and build-unit fragments: the detector reads whole HTML pages only
-        detected = detect_list(response.text, response.url)
+        try:
+            detected = detect_list(response.text, response.url)
+        except Exception:  # a check that breaks must not cost the page's entries
+            self.logger.exception("list detector on %s", response.url)
+            return ""
         return drift_reason([(entry.title, bool(entry.date_raw)) for entry in entries], detected)
 
     def paging_trap(self, column: Column, page: int, entries: list[ListEntry]) -> str | None:
