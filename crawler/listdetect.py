@@ -59,6 +59,8 @@ class ListPage:
     next_page: str | None = None
     total_pages: int | None = None
     rules: dict[str, str] = field(default_factory=dict)  # "entries" / "pagination" -> the rule that found them
+    item_selector: str = ""  # CSS for one entry's block (`ul.u-list > li`), for proposing a source file
+    link_selector: str = ""  # CSS for the entry's link inside that block
 
 
 def site_of(host: str) -> str:
@@ -156,6 +158,19 @@ def _score(entries: list[Entry]) -> float:
     return len(titled) * min(mean_title, 40) * (1 + dated) * (0.5 + detail)
 
 
+def _css(segments: list[str]) -> str:
+    return " > ".join(segment for segment in segments)
+
+
+def selectors_of_run(anchors: list[_Element]) -> tuple[str, str]:
+    """CSS for the entry blocks of a run (their parent, grandparent and themselves) and for the link inside one."""
+    anchor = anchors[0]
+    item = _item_of(anchor, set(anchors))
+    item_path = _path_key(item).split("/")
+    link_path = _path_key(anchor).split("/")[len(item_path) :]
+    return _css(item_path[-3:]), _css(link_path) if link_path else _css(item_path[-1:])
+
+
 def detect_entries(root: _Element, page_url: str) -> tuple[list[Entry], str]:
     """The best run of links by shape, as entries, and the path that held them."""
     site = site_of(urlsplit(page_url).netloc)
@@ -178,6 +193,10 @@ def detect_entries(root: _Element, page_url: str) -> tuple[list[Entry], str]:
             best = (score, key, entries)
     entries = [entry for entry in best[2] if entry.title]
     return entries, best[1]
+
+
+def _run_at(root: _Element, page_url: str, path: str) -> list[_Element]:
+    return [anchor for anchor in root.iter("a") if _path_key(anchor) == path]
 
 
 def _pager_extension(html: str, page_url: str) -> str:
@@ -229,7 +248,8 @@ def detect_list(html: str, page_url: str) -> ListPage:
     rules = {"entries": f"repeated links at {path}" if path else "no repeated run of detail links"}
     if pager_rule:
         rules["pagination"] = pager_rule
-    return ListPage(entries=entries, next_page=next_page, total_pages=total_pages, rules=rules)
+    item_selector, link_selector = selectors_of_run(_run_at(root, page_url, path)) if path else ("", "")
+    return ListPage(entries, next_page, total_pages, rules, item_selector, link_selector)
 
 
 def drift_reason(configured: list[tuple[str, bool]], detected: ListPage) -> str:

@@ -8,6 +8,7 @@ configuration, as a crawl reads them.
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -111,3 +112,35 @@ def test_cli_list_needs_the_url_and_a_known_source(tmp_path: Path) -> None:
     assert no_url.returncode == 2 and b"--list needs --url" in no_url.stderr
     unknown = _scs_extract("--list", str(page), "--url", "https://example.gov.cn/", "--source", "no_such_source")
     assert unknown.returncode == 1 and b"cannot read the list" in unknown.stderr
+
+
+@skip_without_lists
+@pytest.mark.parametrize(
+    "row",
+    [row for row in HTML_ROWS if row["file"] not in DETECTOR_MISSES and row["expected"]["entries"]],
+    ids=lambda row: row["file"],
+)
+def test_a_source_proposed_from_the_page_reads_it(row: dict[str, Any], tmp_path: Path) -> None:
+    """`scs new-source --from-page`: the proposed static_list selectors read the page's hand-counted entries."""
+    from scs.commands.new_source import check_against_page, options_from_page, source_toml
+
+    options, problem = options_from_page(_raw(row), row["url"])
+    assert not problem
+    args = argparse.Namespace(
+        id="proposed", name="x", family="static_list", jurisdiction="000000", publisher="y", column="notices"
+    )
+    args.url = row["url"]
+    read, found = check_against_page(source_toml(args, options, {}), _raw(row), row["url"])
+    assert read == found == row["expected"]["entries"]
+    assert (options["paging"] == "template") == (row["expected"]["next_page"] is not None)
+
+
+@skip_without_lists
+def test_new_source_from_a_jpaas_shell_says_there_is_no_list(tmp_path: Path) -> None:
+    scs = Path(sys.executable).with_name("scs")
+    command = [str(scs)] if scs.exists() else [sys.executable, "-m", "scs.cli"]
+    args = ["--jurisdiction", "000000", "--name", "x", "--publisher", "y", "--root", str(tmp_path)]
+    page = ["--from-page", str(LISTS / "10.html"), "--url", "http://www.mofcom.gov.cn/zcfb/blgg/"]
+    result = subprocess.run([*command, "new-source", "shell_only", *page, *args], capture_output=True, check=False)
+    assert result.returncode == 1 and "jpaas shell" in result.stdout.decode("utf-8")
+    assert not list(tmp_path.rglob("*.toml"))
