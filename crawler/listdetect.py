@@ -158,17 +158,13 @@ def _score(entries: list[Entry]) -> float:
     return len(titled) * min(mean_title, 40) * (1 + dated) * (0.5 + detail)
 
 
-def _css(segments: list[str]) -> str:
-    return " > ".join(segment for segment in segments)
-
-
 def selectors_of_run(anchors: list[_Element]) -> tuple[str, str]:
     """CSS for the entry blocks of a run (their parent, grandparent and themselves) and for the link inside one."""
     anchor = anchors[0]
     item = _item_of(anchor, set(anchors))
     item_path = _path_key(item).split("/")
     link_path = _path_key(anchor).split("/")[len(item_path) :]
-    return _css(item_path[-3:]), _css(link_path) if link_path else _css(item_path[-1:])
+    return " > ".join(item_path[-3:]), " > ".join(link_path or item_path[-1:])
 
 
 def detect_entries(root: _Element, page_url: str) -> tuple[list[Entry], str]:
@@ -195,7 +191,8 @@ def detect_entries(root: _Element, page_url: str) -> tuple[list[Entry], str]:
     return entries, best[1]
 
 
-def _run_at(root: _Element, page_url: str, path: str) -> list[_Element]:
+def _run_at(root: _Element, path: str) -> list[_Element]:
+    """The links at one tag/class path."""
     return [anchor for anchor in root.iter("a") if _path_key(anchor) == path]
 
 
@@ -248,7 +245,7 @@ def detect_list(html: str, page_url: str) -> ListPage:
     rules = {"entries": f"repeated links at {path}" if path else "no repeated run of detail links"}
     if pager_rule:
         rules["pagination"] = pager_rule
-    item_selector, link_selector = selectors_of_run(_run_at(root, page_url, path)) if path else ("", "")
+    item_selector, link_selector = selectors_of_run(_run_at(root, path)) if path else ("", "")
     return ListPage(entries, next_page, total_pages, rules, item_selector, link_selector)
 
 
