@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-STATUSES = ("blocked", "broken", "failing", "stale", "ok")  # most severe first
+STATUSES = ("blocked", "broken", "failing", "drifting", "stale", "ok")  # most severe first
 ALARMS = frozenset({"blocked", "broken", "failing"})
 COVERAGE_FIELDS = ("title", "body", "date")
 
@@ -34,6 +34,9 @@ COVERAGE_FIELDS = ("title", "body", "date")
 BLOCK_ERROR_KINDS = frozenset({"blocked", "jsl", "ruishu", "captcha", "waf"})
 # FailedPage kinds that mean a list page no longer has the layout the spider knows.
 LAYOUT_ERROR_KINDS = frozenset({"empty-list", "list-parse-error"})
+# A list page where the configured selectors and the generic list detector disagree: a warning, not a
+# failed page (its entries were still crawled).
+DRIFT_ERROR_KIND = "list-drift"
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class RunFigures:
 
     @property
     def succeeded(self) -> bool:
-        return self.status in ("ok", "stale")
+        return self.status in ("ok", "stale", "drifting")
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,10 @@ def judge_run(run: RunFigures, history: Sequence[RunFigures], thresholds: Thresh
     layout = {kind: n for kind, n in run.errors.items() if kind in LAYOUT_ERROR_KINDS}
     if layout and run.list_items > 0:
         findings.append(("broken", f"list pages the spider no longer understands: {_counts(layout)}"))
+    if drifted := run.errors.get(DRIFT_ERROR_KIND, 0):
+        findings.append(
+            ("drifting", f"{drifted} list page(s) where the selectors and the list detector disagree (list-drift)")
+        )
     checked = int(run.coverage.get("pages", 0))
     if checked >= thresholds.coverage_min_pages:
         missing = run.coverage.get("missing", {})
@@ -130,7 +137,7 @@ def judge_run(run: RunFigures, history: Sequence[RunFigures], thresholds: Thresh
                         f" (minimum {thresholds.min_coverage:.0%})",
                     )
                 )
-    failed = sum(run.errors.values())
+    failed = sum(count for kind, count in run.errors.items() if kind != DRIFT_ERROR_KIND)
     handled = run.list_pages + run.notices + failed
     if handled >= thresholds.error_min_pages and failed / handled > thresholds.max_error_rate:
         findings.append(

@@ -39,6 +39,7 @@ from crawler.encoding import decode_html, is_mojibake
 from crawler.extract import DATE_META_NAMES, DetailPage, extract_detail
 from crawler.incremental import CrawlScope, load_scope
 from crawler.items import AttachmentItem, DateCandidate, FailedPage, ListedPage, NoticeItem
+from crawler.listdetect import detect_list, drift_reason
 from crawler.sourceconfig import Column, Source
 
 # Meta key under which the mirror middleware keeps a request's real URL.
@@ -151,6 +152,8 @@ class NoticeSpider(scrapy.Spider):
             return
         if not entries:
             yield self.failed_page(response, "empty-list", f"list page {page} of column {column.name!r} has no entries")
+        elif drift := self.list_drift(response, entries):
+            yield self.failed_page(response, "list-drift", drift)  # the page is kept for `scs extract --list`
         self._inc("scs/list_entries", len(entries))
         urls = [entry.url for entry in entries]
         try:
@@ -171,6 +174,17 @@ class NoticeSpider(scrapy.Spider):
                 yield self.failed_page(response, "paging-stopped", stop)
             else:
                 yield self._list_request(column, page + 1)
+
+    def list_drift(self, response: Response, entries: list[ListEntry]) -> str:
+        """Where the generic list detector disagrees with the configured selectors on an HTML list page."""
+        if not isinstance(response, HtmlResponse):
+            return ""  # API answers and build-unit fragments: the detector reads whole HTML pages only
+        try:
+            detected = detect_list(response.text, response.url)
+        except Exception:  # a check that breaks must not cost the page's entries
+            self.logger.exception("list detector on %s", response.url)
+            return ""
+        return drift_reason([(entry.title, bool(entry.date_raw)) for entry in entries], detected)
 
     def paging_trap(self, column: Column, page: int, entries: list[ListEntry]) -> str | None:
         """Why paging `column` must stop after `page` although the site offers a next page, or None.

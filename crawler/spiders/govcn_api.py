@@ -10,6 +10,9 @@ Quirks:
   row count: a page where every bucket has fewer than `n` rows is the last.
 - Row fields: `title` (with `<em>` highlights), `url`, `pubtimeStr` (dotted date
   `2025.07.18`), `puborg` (发文机关), `pcode` (发文字号), `summary`.
+- "No results" is `{"code": 1001, "searchVO": null}` (zero entries); `catMap` holds only the
+  buckets that have rows. Titles may hold `<br/>` and U+3000 padding (collapsed to one space);
+  公报 URLs end in `.html`; `otherfile` rows have `ptime: 0` (the date is `pubtimeStr`).
 - A WAF block answers HTML instead of JSON: recorded as FailedPage kind `not-json`.
 - Details (`/zhengce/content/YYYYMM/content_<id>.htm`, `/zhengce/zhengceku/...`) have the
   `policyLibraryOverview_header` table (or the old `table.bd1`), body `#UCAP-CONTENT`.
@@ -35,6 +38,7 @@ BROWSER_USER_AGENT = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
 )
 BUCKETS = ("gongwen", "bumenfile", "otherfile", "gongbao")
+NO_RESULTS_CODE = 1001  # the API's "抱歉，没有找到相关结果" answer
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,12 @@ def api_page_url(url: str, page: int, page_size: int) -> str:
 
 
 def api_rows(data: Any, buckets: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
-    """Rows per catMap bucket; a missing bucket has no rows."""
+    """Rows per catMap bucket; a missing bucket has no rows.
+
+    "No results" is a real answer, not an error: `{"code": 1001, "searchVO": null, ...}`.
+    """
+    if isinstance(data, dict) and data.get("code") == NO_RESULTS_CODE and data.get("searchVO") is None:
+        return {bucket: [] for bucket in buckets}
     if not isinstance(data, dict) or not isinstance(data.get("searchVO"), dict):
         raise PageError("list-parse-error", "JSON without a searchVO object")
     cat_map = data["searchVO"].get("catMap") or {}

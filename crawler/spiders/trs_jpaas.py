@@ -16,6 +16,12 @@ Quirks:
 - Details `/…/art/YYYY/art_<32hex>.html`: body `div.Three_xilan_07` (`#zoom`), meta
   `ArticleTitle`/`PubDate`/`ContentSource` (ContentSource is the 司局, not the issuing
   authority), attachments in `ul.contentLeft0102box` as `/cms_files/…pdf?fileName=…`.
+- The shell page names the request itself: its `unitbuild.js` `<script>` carries
+  `queryData="{'webId':…,'tplSetId':…,'tagId':'分页列表','pageId':…}"` (real MOFCOM 部令公告
+  page, shared/pages/lists/10.html: `tagId` is not always `内容区域`). So page 1 of a column
+  first fetches the shell and its queryData values win over the configured ones; a shell
+  without queryData, or one that fails to load (logged, stat `scs/jpaas_shell_unread`), leaves
+  the configured values in use.
 - Column params (source file): `page_id`.
 """
 
@@ -23,13 +29,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import scrapy
 from parsel import Selector
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from crawler.extract import clean_text
 from crawler.sourceconfig import Column
@@ -37,6 +44,9 @@ from crawler.spiders.base import ListEntry, NoticeSpider, PageError
 
 _DATE = re.compile(r"(?:19|20)\d{2}[-./年]\d{1,2}[-./月]\d{1,2}日?")
 _HEX_ID = re.compile(r"^[0-9a-f]{32}$")
+_QUERY_DATA = re.compile(r'queryData\s*=\s*"(\{[^"]*\})"', re.IGNORECASE)
+_QUERY_PAIR = re.compile(r"'(\w+)'\s*:\s*'([^']*)'")
+SHELL_KEYS = ("webId", "tplSetId", "tagId", "pageId")  # what a shell's queryData may set in the unit request
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,19 @@ def param_json(page: int, page_size: int) -> str:
     return json.dumps({"pageNo": page, "pageSize": page_size})
 
 
-def unit_url(column_url: str, page_id: str, page: int, options: TrsJpaasOptions) -> str:
+def shell_query_data(html: str) -> dict[str, str]:
+    """webId/tplSetId/tagId/pageId from the build-unit script's `queryData` attribute on a shell page ({} if none)."""
+    match = _QUERY_DATA.search(html)
+    if not match:
+        return {}
+    pairs = dict(_QUERY_PAIR.findall(match.group(1)))
+    return {key: pairs[key] for key in SHELL_KEYS if pairs.get(key)}
+
+
+def unit_url(
+    column_url: str, page_id: str, page: int, options: TrsJpaasOptions, shell: dict[str, str] | None = None
+) -> str:
+    """The build-unit request for one page: the configured ids, overridden by the shell's queryData."""
     parts = urlsplit(column_url)
     query = {
         "parseType": "bulidstatic",
@@ -78,8 +100,9 @@ def unit_url(column_url: str, page_id: str, page: int, options: TrsJpaasOptions)
         "tagId": options.tag_id,
         "editType": "null",
         "pageId": page_id,
-        "paramJson": param_json(page, options.page_size),
     }
+    query.update(shell or {})
+    query["paramJson"] = param_json(page, options.page_size)
     return f"{parts.scheme}://{parts.netloc}{options.api_path}?{urlencode(query)}"
 
 
@@ -99,6 +122,10 @@ class TrsJpaasSpider(NoticeSpider):
     family = "trs_jpaas"
     Options = TrsJpaasOptions
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._shell: dict[str, dict[str, str]] = {}  # column name -> what its shell page's queryData said
+
     @classmethod
     def check_column(cls, column: Column) -> None:
         page_id = str(column.params.get("page_id", ""))
@@ -107,9 +134,32 @@ class TrsJpaasSpider(NoticeSpider):
                 f"column {column.name!r}: params 'page_id' must be 32 lower-case hex digits, got {page_id!r}"
             )
 
+    def _list_request(self, column: Column, page: int) -> scrapy.Request:
+        if page == 1 and column.name not in self._shell:  # the shell first: it names the unit request
+            return scrapy.Request(
+                column.url,
+                callback=self.parse_shell,
+                errback=self.on_shell_error,
+                cb_kwargs={"column": column},
+                dont_filter=True,
+            )
+        return super()._list_request(column, page)
+
+    def parse_shell(self, response: Response, column: Column) -> Iterator[scrapy.Request]:
+        self._shell[column.name] = shell_query_data(response.text) if hasattr(response, "text") else {}
+        yield self._list_request(column, 1)
+
+    def on_shell_error(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """The shell did not load: not a lost page (the configured ids still name the request), so log and go on."""
+        column = failure.request.cb_kwargs["column"]  # type: ignore[attr-defined]
+        self._inc("scs/jpaas_shell_unread")
+        self.logger.warning("shell page of column %r not read (%s): configured ids used", column.name, failure.value)
+        self._shell[column.name] = {}
+        yield self._list_request(column, 1)
+
     def list_request(self, column: Column, page: int) -> scrapy.Request:
         return scrapy.Request(
-            unit_url(column.url, str(column.params["page_id"]), page, self.options),
+            unit_url(column.url, str(column.params["page_id"]), page, self.options, self._shell.get(column.name)),
             headers={"Accept": "application/json, text/javascript, */*; q=0.01", "Referer": column.url},
         )
 

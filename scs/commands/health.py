@@ -1,4 +1,4 @@
-"""`scs health [--json] [--source S]`: each source's status (ok, stale, broken, blocked, failing) and why.
+"""`scs health [--json] [--source S]`: each source's status (ok, stale, drifting, broken, blocked, failing) and why.
 
 Per source: the last successful crawl, notices published in the last 30 days, the
 publication cadence learned from its history, the status the monitors give its
@@ -15,7 +15,7 @@ import json
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("health", help="per-source health: ok, stale, broken, blocked or failing")
+    parser = subparsers.add_parser("health", help="per-source health: ok, stale, drifting, broken, blocked or failing")
     parser.add_argument("--json", action="store_true", help="print a JSON array")
     parser.add_argument("--source", action="append", help="only this source (repeatable)")
     parser.set_defaults(run=run)

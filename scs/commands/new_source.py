@@ -5,6 +5,12 @@ written, so a scaffold never breaks the other sources. The mirror content starts
 no notices and the generated test fails until at least three notices are written and
 their fixtures built: a source cannot be "added" without offline pages to prove it.
 Steps for people: docs/adding-a-source.md.
+
+With `--from-page FILE` (a saved list page of the column, served at `--url`) the family and
+list options are proposed by the generic list detector (`crawler.listdetect`): a
+`static_list` source with the item and link selectors of the run of links it found and the
+paging its pager shows. The proposal is read back over that page with the crawl's own code
+before anything is written, and both readings are printed for the operator to review.
 """
 
 from __future__ import annotations
@@ -32,7 +38,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=__doc__.splitlines()[0] if __doc__ else None,
     )
     parser.add_argument("id", help="source id: lower case, digits and _ (e.g. credit_anhui)")
-    parser.add_argument("--family", required=True, help="CMS family (see `scs sources`; docs/adding-a-source.md)")
+    parser.add_argument("--family", help="CMS family (see `scs sources`; docs/adding-a-source.md); or --from-page")
+    parser.add_argument(
+        "--from-page",
+        type=Path,
+        metavar="FILE",
+        help="a saved list page of the column (served at --url): propose family, list selectors and paging from it",
+    )
     parser.add_argument("--jurisdiction", required=True, help="GB/T 2260 code, 000000 for national bodies")
     parser.add_argument("--name", required=True, help="human name, e.g. 信用安徽 信用动态")
     parser.add_argument("--publisher", required=True, help="default issuing body, e.g. 安徽省发展和改革委员会")
@@ -128,6 +140,43 @@ def test_{source_id}_is_crawlable_offline() -> None:
 '''
 
 
+def options_from_page(page: bytes, url: str) -> tuple[dict[str, Any], str]:
+    """`static_list` options proposed by the list detector for a saved list page ({} and why, if it finds no list)."""
+    from scrapy.http import HtmlResponse
+
+    from crawler.listdetect import detect_list
+
+    detected = detect_list(HtmlResponse(url, body=page).text, url)
+    if not detected.entries:
+        return {}, detected.rules.get("entries", "no list found")
+    options: dict[str, Any] = {"item_selector": detected.item_selector, "link_selector": detected.link_selector}
+    following = detected.next_page or ""
+    template = re.fullmatch(r"index_1\.(s?html?)", following.rsplit("/", 1)[-1])
+    if template:
+        options.update(paging="template", page_template=f"index_{{page0}}.{template.group(1)}")
+    elif "下一页" in detected.rules.get("pagination", ""):
+        options.update(paging="next_link", next_selector="a:contains('下一页')")
+    else:
+        options["paging"] = "single"
+    return options, ""
+
+
+def check_against_page(text: str, page: bytes, url: str) -> tuple[int, int]:
+    """(entries the proposed source reads from the page, entries the detector found): the operator compares them."""
+    from scrapy.http import HtmlResponse
+
+    from crawler.listdetect import detect_list
+    from crawler.sourceconfig import parse_source
+    from crawler.spiders.families import FAMILIES
+    from crawler.spiders.sources import build_spider_class
+
+    source = parse_source(tomllib.loads(text), "proposed.toml", FAMILIES)
+    spider = build_spider_class(source)()
+    response = HtmlResponse(url, body=page)
+    configured = list(spider.parse_list_entries(response, source.columns[0], 1))
+    return len(configured), len(detect_list(response.text, url).entries)
+
+
 def run(args: argparse.Namespace) -> int:
     from urllib.parse import urlsplit
 
@@ -142,12 +191,33 @@ def run(args: argparse.Namespace) -> int:
     if existing:
         print(f"scs new-source: already exists: {', '.join(map(str, existing))}")
         return 1
-    text = source_toml(args, _pairs(args.option, "option"), _pairs(args.param, "param"))
+    options = _pairs(args.option, "option")
+    page = b""
+    if args.from_page:
+        try:
+            page = args.from_page.read_bytes()
+        except OSError as error:
+            print(f"scs new-source: cannot read {args.from_page}: {error.strerror or error}")
+            return 2
+        proposed, problem = options_from_page(page, args.url)
+        if problem:
+            print(f"scs new-source: no list found on {args.from_page}: {problem}")
+            return 1
+        args.family = args.family or "static_list"
+        options = {**proposed, **options}  # what the operator gave wins
+    if not args.family:
+        print("scs new-source: give --family, or --from-page FILE to have it proposed")
+        return 2
+    text = source_toml(args, options, _pairs(args.param, "param"))
     try:
         parse_source(tomllib.loads(text), f"{args.id}.toml", FAMILIES)
     except SourceConfigError as error:
         print(f"scs new-source: {error}")
         return 2
+    if args.from_page:
+        read, found = check_against_page(text, page, args.url)
+        print(f"proposed from {args.from_page}: the detector found {found} entries, the proposed selectors read {read}")
+        print(f"check: scs extract --list {args.from_page} --url {args.url} (and --source {args.id} once written)")
     host_dir = root / "mirror" / "fixtures" / (urlsplit(args.url).hostname or "")
     for path, body in ((source_file, text), (content_file, content_toml(args)), (test_file, test_py(args.id))):
         path.parent.mkdir(parents=True, exist_ok=True)
