@@ -7,7 +7,6 @@ except under CI). The items are SYNTHETIC, plus the two approved test notices of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
 
@@ -15,7 +14,7 @@ import pytest
 from newsroom_data import ANALYST, BIKE_TITLE, SCRIPT_TITLE, seeded_store
 from publisher_data import add_approved
 from sqlalchemy import select
-from test_newsroom_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, require_chromium
+from test_newsroom_browser import SCREENSHOTS
 
 from newsroom.review import update_review
 from publisher import publish_site
@@ -47,26 +46,12 @@ def site(tmp_path: Path) -> Path:
     return out
 
 
-@pytest.fixture
-def page() -> Iterator[object]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(15_000)
-            yield page
-        finally:
-            browser.close()
-
-
 def local_path(url: str) -> Path:
     return Path(unquote(urlsplit(url).path))
 
 
-def test_every_link_from_disk_lands_on_a_page(site: Path, page) -> None:  # type: ignore[no-untyped-def]
+def test_every_link_from_disk_lands_on_a_page(site: Path, browser_page) -> None:  # type: ignore[no-untyped-def]
+    page = browser_page
     errors: list[str] = []
     dialogs: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -99,7 +84,8 @@ def test_every_link_from_disk_lands_on_a_page(site: Path, page) -> None:  # type
     assert errors == [] and dialogs == []
 
 
-def test_search_finds_an_approved_item_by_an_english_word(site: Path, page) -> None:  # type: ignore[no-untyped-def]
+def test_search_finds_an_approved_item_by_an_english_word(site: Path, browser_page) -> None:  # type: ignore[no-untyped-def]
+    page = browser_page
     from playwright.sync_api import expect
 
     errors: list[str] = []
